@@ -1,0 +1,29 @@
+"""Who may open the dashboard and who may manage accounts.
+
+Rules about posts live in ``cms.posts.policy``; both start from the role names here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cms.accounts.roles import ADMIN, STAFF_ROLES
+
+
+def role_names(user: Any) -> frozenset[str]:
+    """The roles that count for ``user``: none for anonymous or deactivated users."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if not getattr(user, "active", False):
+        return frozenset()
+    return user.role_names
+
+
+def is_staff(user: Any) -> bool:
+    """May open the admin dashboard."""
+    return bool(role_names(user) & STAFF_ROLES)
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """May list, create, change and deactivate users, and manage roles."""
+    return ADMIN in role_names(user)

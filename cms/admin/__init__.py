@@ -1,0 +1,44 @@
+"""The admin dashboard at /admin, on Flask-Admin."""
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+from flask_admin import Admin
+from flask_admin import helpers as admin_helpers
+from flask_admin.menu import MenuLink
+from flask_admin.theme import Bootstrap4Theme
+
+from cms.accounts.models import Role, User
+from cms.admin.accounts import RoleAdmin, UserAdmin
+from cms.admin.dashboard import DashboardView
+from cms.admin.posts import PostAdmin
+from cms.extensions import db, security
+from cms.posts.models import Post
+
+
+def init_admin(app: Flask) -> Admin:
+    """Create this app's own ``Admin`` (one shared across apps would keep the first app)."""
+    admin = Admin(
+        app,
+        name=app.config["SITE_NAME"],
+        theme=Bootstrap4Theme(base_template="admin/cms_base.html"),
+        index_view=DashboardView(name="Dashboard", url="/admin"),
+    )
+    admin.add_view(PostAdmin(Post, db, name="Posts", endpoint="posts"))
+    admin.add_view(UserAdmin(User, db, name="Users", endpoint="users", category="Accounts"))
+    admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
+    admin.add_link(MenuLink(name="View site", url="/"))
+
+    # Flask-Security's screens (login, reset, change password) render inside the admin's
+    # layout, so they need what Flask-Admin gives its own templates.
+    @security.context_processor
+    def admin_context() -> dict:
+        return {
+            "admin_base_template": admin.theme.base_template,
+            "admin_view": admin.index_view,
+            "theme": admin.theme,
+            "h": admin_helpers,
+            "get_url": url_for,
+        }
+
+    return admin

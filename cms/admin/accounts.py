@@ -1,0 +1,130 @@
+"""Users and roles in the admin: admins only.
+
+The user list never shows password hashes or ``fs_uniquifier``; passwords are typed into a
+separate field, checked against Flask-Security's rules and stored only as a hash.
+"""
+
+from __future__ import annotations
+
+from flask_admin.contrib.sqla import ModelView
+from flask_security import current_user
+from sqlalchemy import func, inspect, select
+from wtforms import PasswordField
+from wtforms.validators import Optional, ValidationError
+
+from cms.accounts import service
+from cms.accounts.roles import ADMIN
+from cms.admin.access import AdminsOnly
+from cms.admin.formatting import format_utc
+from cms.extensions import db
+from cms.posts.models import Post
+
+
+def _email_filter(value):
+    if not value:
+        return value
+    try:
+        return service.normalise_email(value)
+    except service.AccountError:
+        return value  # validate_form reports it
+
+
+class UserAdmin(AdminsOnly, ModelView):
+    column_list = ("email", "full_name", "roles", "active", "last_login_at", "create_datetime")
+    column_details_list = (
+        "email", "full_name", "roles", "active", "last_login_at", "last_login_ip",
+        "login_count", "create_datetime",
+    )  # fmt: skip
+    column_labels = {
+        "full_name": "Name",
+        "last_login_at": "Last login (UTC)",
+        "last_login_ip": "Last login from",
+        "create_datetime": "Created (UTC)",
+    }
+    column_searchable_list = ("email", "full_name")
+    column_filters = ("active",)
+    column_sortable_list = ("email", "full_name", "active", "last_login_at", "create_datetime")
+    column_default_sort = ("email", False)
+    column_formatters = {
+        "last_login_at": lambda view, context, user, name: format_utc(user.last_login_at),
+        "create_datetime": lambda view, context, user, name: format_utc(user.create_datetime),
+    }
+    can_view_details = True
+
+    form_columns = ("email", "full_name", "roles", "active", "new_password")
+    form_extra_fields = {
+        "new_password": PasswordField(
+            "Password",
+            validators=[Optional()],
+            description="Required for a new user. For an existing user, leave empty to keep "
+            "the current password; a new one signs the user out everywhere.",
+        )
+    }
+    form_args = {
+        "email": {"filters": [_email_filter]},
+        "full_name": {"label": "Name", "description": "Shown to readers as the author."},
+        "active": {"description": "Inactive users cannot log in.", "default": True},
+    }
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        form.editing_user = None
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form.editing_user = obj
+        return form
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if not hasattr(form, "new_password"):
+            return valid  # the delete or action form
+        try:
+            service.normalise_email(form.email.data or "")
+        except service.AccountError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+            valid = False
+        password = form.new_password.data
+        if form.editing_user is None and not password:
+            form.new_password.errors = [*form.new_password.errors, "A new user needs a password."]
+            valid = False
+        elif password:
+            try:
+                service.check_password(password, form.editing_user)
+            except service.AccountError as error:
+                form.new_password.errors = [*form.new_password.errors, str(error)]
+                valid = False
+        return valid
+
+    def on_model_change(self, form, user, is_created):
+        if is_created or form.new_password.data:
+            service.set_password(user, form.new_password.data)
+        elif inspect(user).attrs.active.history.deleted == [True]:
+            service.end_sessions(user)
+        if user.id == current_user.id and (not user.active or ADMIN not in user.role_names):
+            raise ValidationError(
+                "You cannot deactivate your own account or remove your own admin role."
+            )
+
+    def on_model_delete(self, user):
+        if user.id == current_user.id:
+            raise ValidationError("You cannot delete your own account.")
+        written = db.session.scalar(select(func.count(Post.id)).where(Post.author_id == user.id))
+        if written:
+            raise ValidationError(
+                f"{user.email} has written {written} post(s); deactivate the account instead."
+            )
+
+
+class RoleAdmin(AdminsOnly, ModelView):
+    """The built-in roles, with what each may do. The policy is written against their names,
+    so they are not created, renamed or deleted here; users get roles in the user form."""
+
+    can_create = False
+    can_delete = False
+    column_list = ("name", "description", "members")
+    column_formatters = {
+        "members": lambda view, context, role, name: role.users.count(),
+    }
+    form_columns = ("description",)

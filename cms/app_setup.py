@@ -1,0 +1,74 @@
+"""The steps of ``create_app``, one function each."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+from flask_security import SQLAlchemyUserDatastore
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from cms.database import configure_sqlite
+from cms.extensions import csrf, db, mail, migrate, security
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stdout, where a platform's log collector expects it (tests keep pytest's capture)."""
+    if app.testing:
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(app.config["LOG_LEVEL"])
+
+
+def register_extensions(app: Flask) -> None:
+    from cms.accounts.models import Role, User
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    mail.init_app(app)
+    # CSRFProtect must come before Flask-Security, which then leaves CSRF to it.
+    csrf.init_app(app)
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+
+
+def register_blueprints(app: Flask) -> None:
+    from cms.health import blueprint as health_blueprint
+    from cms.public.views import blueprint as public_blueprint
+
+    app.register_blueprint(public_blueprint)
+    app.register_blueprint(health_blueprint)
+
+
+def register_admin(app: Flask) -> None:
+    from cms.admin import init_admin
+
+    init_admin(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from cms.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from cms.cli import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from cms.headers import add_security_headers
+
+    app.after_request(add_security_headers)

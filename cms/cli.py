@@ -1,0 +1,76 @@
+"""``flask cms ...``: commands for operators. Bad input exits non-zero with one line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from cms.accounts import service as accounts
+from cms.accounts.roles import ADMIN
+from cms.demo import add_demo_posts
+from cms.extensions import db
+
+cms_cli = AppGroup("cms", help="Manage the CMS: the first admin, demo content.")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@cms_cli.command("create-admin")
+@click.argument("email")
+@click.option(
+    "--password",
+    envvar="CMS_ADMIN_PASSWORD",
+    help="The password (or set CMS_ADMIN_PASSWORD). Without it you are asked for one, or, "
+    "when nobody can answer, one is generated and printed once.",
+)
+@click.option("--name", "full_name", default=None, help="The name readers see on posts.")
+def create_admin(email: str, password: str | None, full_name: str | None) -> None:
+    """Create an active user with the admin role."""
+    generated = False
+    if not password:
+        if sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password, generated = accounts.generate_password(), True
+    try:
+        user = accounts.create_user(email, password, [ADMIN], full_name=full_name)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"Created admin {user.email}.")
+    if generated:
+        click.echo(f"Generated password (shown only now): {password}")
+
+
+@cms_cli.command("demo")
+@click.option("--email", default="admin@example.com", show_default=True)
+def demo(email: str) -> None:
+    """Set up a local demo: an admin and a few posts. Safe to run again."""
+    login_file = Path(current_app.instance_path) / "demo-login.txt"
+    admin = accounts.find_user(email)
+    if admin is None:
+        password = accounts.generate_password()
+        admin = accounts.create_user(email, password, [ADMIN], full_name="Demo Admin")
+        db.session.commit()
+        login_file.write_text(f"{email}\n{password}\n")
+        login_file.chmod(0o600)
+    added = add_demo_posts(admin)
+    if added:
+        click.echo(f"Added {added} demo posts.")
+    if login_file.exists():
+        saved_email, saved_password = login_file.read_text().split()[:2]
+        click.echo(f"Log in at /login as {saved_email} with password {saved_password}")
+        click.echo(f"(kept in {login_file}; it stops working if you change the password)")
+    else:
+        click.echo(f"Log in at /login as {email} with the password you set for it.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(cms_cli)

@@ -1,0 +1,37 @@
+"""Error pages: HTML for people, JSON for programs that ask for it."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from cms.extensions import db
+
+_TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
+
+
+def _wants_json() -> bool:
+    # Browsers send */* or text/html first; only a client that prefers JSON gets JSON.
+    return (
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    )
+
+
+def _respond(error: HTTPException):
+    code = error.code or 500
+    if _wants_json():
+        return {"error": error.name, "message": error.description}, code
+    template = _TEMPLATES.get(code, "errors/generic.html")
+    return render_template(template, error=error), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        return _respond(error)
+
+    @app.errorhandler(InternalServerError)
+    def handle_server_error(error: InternalServerError):
+        # Whatever failed may have left the session mid-transaction.
+        db.session.rollback()
+        return _respond(error)

@@ -1,0 +1,27 @@
+"""Bare extension instances, bound to an app in ``create_app``.
+
+Modules import these instead of the app, so nothing needs a circular import.
+"""
+
+from flask_mailman import Mail
+from flask_migrate import Migrate
+from flask_security import Security
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+
+# Constraint names that are the same on every database: SQLite batch migrations need a
+# name to drop or alter a constraint, and alembic compares them to detect drift.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate()
+mail = Mail()
+csrf = CSRFProtect()
+security = Security()

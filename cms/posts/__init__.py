@@ -1,0 +1,1 @@
+"""Posts: the model, the rules for who may do what to them, and what "published" means."""

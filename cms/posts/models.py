@@ -1,0 +1,81 @@
+"""The Post model."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cms.accounts.models import User
+from cms.clock import utcnow
+from cms.database import UTCDateTime
+from cms.extensions import db
+
+TITLE_MAX = 200
+SLUG_MAX = 200
+SUMMARY_MAX = 500
+
+
+class PostStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # The public list: published posts, newest first.
+        Index("ix_posts_status_published_at", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # A VARCHAR with a CHECK rather than a native enum: adding a state later is a plain
+    # migration on both databases, and PostgreSQL keeps no orphaned type on downgrade.
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(
+            PostStatus,
+            name="post_status",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        default=PostStatus.DRAFT,
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author: Mapped[User] = relationship(User, lazy="joined")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    # What "published" means, in Python and in SQL, side by side so they cannot drift:
+    # readers see a post once it is marked published and its publish time has come.
+    @hybrid_method
+    def is_published_at(self, moment: datetime) -> bool:
+        return (
+            self.status == PostStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= moment
+        )
+
+    @is_published_at.expression
+    def is_published_at(cls, moment: datetime):  # noqa: N805 - SQL side of the hybrid
+        return and_(
+            cls.status == PostStatus.PUBLISHED,
+            cls.published_at.is_not(None),
+            cls.published_at <= moment,
+        )

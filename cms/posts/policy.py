@@ -1,0 +1,74 @@
+"""Who may do what to which post: the one policy that the admin, the public site, the API
+and the CLI all call.
+
+``can`` answers for one post; ``admin_scope`` is the same rule as a SQL condition, for
+every query that lists, counts or exports posts. The two are kept together so they agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
+
+from cms.accounts.models import Role, User
+from cms.accounts.permissions import role_names
+from cms.accounts.roles import ALL_POSTS_ROLES, AUTHOR, STAFF_ROLES
+from cms.posts.models import Post
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"  # see it in the admin: list, details, export
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+    PUBLISH = "publish"  # publish, unpublish, set the publish time
+
+
+class PermissionDenied(Exception):
+    """The acting user may not do this to this post."""
+
+
+def can(user: Any, action: Action, post: Post | None = None) -> bool:
+    """Whether ``user`` may do ``action`` to ``post``.
+
+    Without a post, the question is whether ``user`` may do ``action`` to any post at all
+    (to show a button or a bulk action, say).
+    """
+    roles = role_names(user)
+    if roles & ALL_POSTS_ROLES:
+        return True
+    if AUTHOR in roles:
+        if action is Action.CREATE:
+            return True
+        if action in (Action.VIEW, Action.EDIT, Action.DELETE):
+            return post is None or post.author_id == user.id
+    return False
+
+
+def require(user: Any, action: Action, post: Post | None = None) -> None:
+    """:raise PermissionDenied: when ``can`` says no."""
+    if not can(user, action, post):
+        raise PermissionDenied(f"You may not {action.value} this post.")
+
+
+def admin_scope(user: Any) -> ColumnElement[bool]:
+    """The posts ``user`` may see in the admin, as a WHERE condition (``can(VIEW)`` in SQL)."""
+    roles = role_names(user)
+    if roles & ALL_POSTS_ROLES:
+        return true()
+    if AUTHOR in roles:
+        return Post.author_id == user.id
+    return false()
+
+
+def assignable_authors(user: Any):
+    """The users ``user`` may name as a post's author."""
+    if not role_names(user) & ALL_POSTS_ROLES:
+        return select(User).where(User.id == getattr(user, "id", None))
+    return (
+        select(User)
+        .where(User.active.is_(True), User.roles.any(Role.name.in_(STAFF_ROLES)))
+        .order_by(User.email)
+    )

@@ -1,0 +1,28 @@
+"""What readers may see. The public site, feeds and search all ask here."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from cms.clock import utcnow
+from cms.extensions import db
+from cms.posts.models import Post
+
+
+def is_published(post: Post) -> bool:
+    """Whether readers may see ``post`` now."""
+    return post.is_published_at(utcnow())
+
+
+def find_published(slug: str) -> Post | None:
+    """The post readers reach at ``/posts/<slug>``, if they may see it now."""
+    return db.session.scalar(published_posts().where(Post.slug == slug))
+
+
+def published_posts() -> Select[tuple[Post]]:
+    """Posts readers may see now, newest first."""
+    return (
+        select(Post)
+        .where(Post.is_published_at(utcnow()))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )

@@ -1,0 +1,88 @@
+"""Changing posts. Every write path (admin forms, bulk actions, the CLI) goes through here,
+so the policy is checked and derived fields are filled the same way everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import inspect
+
+from cms.clock import utcnow
+from cms.extensions import db
+from cms.posts.models import Post, PostStatus
+from cms.posts.policy import Action, require
+from cms.posts.slugs import normalise_slug, unique_slug_from
+
+# Fields whose change is publishing, whatever form or request it arrives through.
+_PUBLISHING_FIELDS = ("status", "published_at")
+
+
+def _changes_publishing(post: Post, is_new: bool) -> bool:
+    if is_new:
+        return post.status not in (None, PostStatus.DRAFT) or post.published_at is not None
+    state = inspect(post)
+    return any(state.attrs[name].history.has_changes() for name in _PUBLISHING_FIELDS)
+
+
+def prepare_for_save(post: Post, actor: Any, *, is_new: bool) -> None:
+    """Check ``actor`` may save ``post`` as it now stands and fill its derived fields.
+
+    Call it after the new values are set and before the commit.
+
+    :raise PermissionDenied: when the change is not the actor's to make; the caller rolls back.
+    """
+    # The post may already be pending in the session with fields not yet derived (Flask-Admin
+    # adds it before calling us): no query below may flush it half-filled.
+    with db.session.no_autoflush:
+        _check_and_fill(post, actor, is_new)
+
+
+def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
+    if is_new and post.author is None and post.author_id is None:
+        post.author = actor
+    # The post as it will be saved must still be the actor's to edit: an author cannot
+    # hand a post to someone else or take over another's.
+    require(actor, Action.CREATE if is_new else Action.EDIT, post)
+    if _changes_publishing(post, is_new):
+        require(actor, Action.PUBLISH, post)
+
+    post.title = post.title.strip()
+    post.summary = (post.summary or "").strip()
+    post.body = post.body or ""
+    post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
+    if post.status is None:
+        post.status = PostStatus.DRAFT
+    if post.status is PostStatus.PUBLISHED and post.published_at is None:
+        post.published_at = utcnow()
+
+
+def create_post(actor: Any, **fields: Any) -> Post:
+    """Create and commit a post written by ``actor`` (or by ``fields["author"]``)."""
+    post = Post(**fields)
+    db.session.add(post)
+    try:
+        prepare_for_save(post, actor, is_new=True)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return post
+
+
+def publish(post: Post, actor: Any) -> None:
+    """Make ``post`` visible to readers now (or at its publish time, if one is set)."""
+    require(actor, Action.PUBLISH, post)
+    post.status = PostStatus.PUBLISHED
+    if post.published_at is None:
+        post.published_at = utcnow()
+
+
+def unpublish(post: Post, actor: Any) -> None:
+    """Take ``post`` off the public site; it keeps its first publish time."""
+    require(actor, Action.PUBLISH, post)
+    post.status = PostStatus.DRAFT
+
+
+def delete(post: Post, actor: Any) -> None:
+    require(actor, Action.DELETE, post)
+    db.session.delete(post)

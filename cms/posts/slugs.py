@@ -1,0 +1,39 @@
+"""Slugs: the readable, unique part of a post's URL."""
+
+from __future__ import annotations
+
+from slugify import slugify
+from sqlalchemy import select
+
+from cms.extensions import db
+from cms.posts.models import SLUG_MAX, Post
+
+# Room for a "-123" suffix when a slug is taken.
+_BASE_MAX = SLUG_MAX - 8
+
+
+def normalise_slug(text: str | None) -> str:
+    """A URL-safe slug from any text: transliterated to ASCII, lower case, hyphenated.
+
+    "Grüße aus Köln" gives "grusse-aus-koln" and "你好" gives "ni-hao", so every title in
+    any script yields a slug that works in every browser, feed reader and mail client.
+    """
+    return slugify(text or "", max_length=_BASE_MAX, word_boundary=True)
+
+
+def slug_taken(slug: str, exclude_post_id: int | None = None) -> bool:
+    query = select(Post.id).where(Post.slug == slug)
+    if exclude_post_id is not None:
+        query = query.where(Post.id != exclude_post_id)
+    # No autoflush: the post being saved may be pending with its slug not yet filled in.
+    with db.session.no_autoflush:
+        return db.session.execute(query.limit(1)).first() is not None
+
+
+def unique_slug_from(title: str, exclude_post_id: int | None = None) -> str:
+    """A slug for ``title`` that no other post uses, with a numeric suffix if needed."""
+    base = normalise_slug(title) or "post"
+    candidate, suffix = base, 2
+    while slug_taken(candidate, exclude_post_id):
+        candidate, suffix = f"{base}-{suffix}", suffix + 1
+    return candidate

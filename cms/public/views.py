@@ -1,0 +1,42 @@
+"""Published posts for readers: the home page list and one page per post."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from cms.extensions import db
+from cms.posts import publication
+from cms.posts.rendering import plain_text, render_markdown
+
+blueprint = Blueprint("public", __name__)
+
+
+@blueprint.app_template_filter("markdown")
+def markdown_filter(source: str):
+    return render_markdown(source)
+
+
+@blueprint.app_template_filter("excerpt")
+def excerpt_filter(source: str):
+    return plain_text(source)
+
+
+@blueprint.get("/")
+def index():
+    page = request.args.get("page", 1, type=int)
+    posts = db.paginate(
+        publication.published_posts(),
+        page=page,
+        per_page=current_app.config["POSTS_PER_PAGE"],
+        max_per_page=current_app.config["POSTS_PER_PAGE"],
+        error_out=True,
+    )
+    return render_template("public/index.html", posts=posts)
+
+
+@blueprint.get("/posts/<slug>")
+def post_detail(slug: str):
+    post = publication.find_published(slug)
+    if post is None:
+        abort(404)
+    return render_template("public/post.html", post=post)

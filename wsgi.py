@@ -1,0 +1,12 @@
+"""The WSGI entry point: ``gunicorn wsgi:app`` and ``flask --app wsgi ...``."""
+
+import sys
+
+from cms import create_app
+from config import ConfigError
+
+try:
+    app = create_app()
+except ConfigError as error:
+    # One clear line instead of a traceback: the operator has a variable to set.
+    sys.exit(f"cms: configuration error: {error}")
