@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from cms.accounts.models import User
-from cms.clock import utcnow
+from cms import clock
 from cms.extensions import db
 from cms.posts import service
 from cms.posts.models import Post, PostStatus
@@ -59,7 +59,7 @@ def add_demo_posts(author: User) -> int:
     """Add the sample posts if the site has no posts yet; returns how many were added."""
     if db.session.scalar(select(func.count(Post.id))):
         return 0
-    now = utcnow()
+    now = clock.utcnow()
     for age, (title, summary, body, status) in enumerate(reversed(_POSTS)):
         published_at = now - timedelta(days=age) if status is PostStatus.PUBLISHED else None
         service.create_post(

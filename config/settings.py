@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -98,7 +99,9 @@ class BaseConfig:
         self.SECURITY_REGISTERABLE = False
         # Same answer whether or not an account exists, for login and password reset.
         self.SECURITY_RETURN_GENERIC_RESPONSES = True
-        self.SECURITY_RESET_PASSWORD_WITHIN = environ.get("PASSWORD_RESET_WITHIN", "2 hours")
+        self.SECURITY_RESET_PASSWORD_WITHIN = timedelta(
+            minutes=_integer(environ, "PASSWORD_RESET_MINUTES", 120)
+        )
         self.SECURITY_POST_LOGIN_VIEW = "/admin/"
         self.SECURITY_POST_LOGOUT_VIEW = "/"
         self.SECURITY_POST_CHANGE_VIEW = "/admin/"

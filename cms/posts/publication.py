@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
-from cms.clock import utcnow
+from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post
 
 
 def is_published(post: Post) -> bool:
     """Whether readers may see ``post`` now."""
-    return post.is_published_at(utcnow())
+    return post.is_published_at(clock.utcnow())
 
 
 def find_published(slug: str) -> Post | None:
@@ -23,6 +23,6 @@ def published_posts() -> Select[tuple[Post]]:
     """Posts readers may see now, newest first."""
     return (
         select(Post)
-        .where(Post.is_published_at(utcnow()))
+        .where(Post.is_published_at(clock.utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from cms.clock import utcnow
+from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
 from cms.posts.policy import Action, require
@@ -53,7 +53,7 @@ def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
     if post.status is None:
         post.status = PostStatus.DRAFT
     if post.status is PostStatus.PUBLISHED and post.published_at is None:
-        post.published_at = utcnow()
+        post.published_at = clock.utcnow()
 
 
 def create_post(actor: Any, **fields: Any) -> Post:
@@ -74,7 +74,7 @@ def publish(post: Post, actor: Any) -> None:
     require(actor, Action.PUBLISH, post)
     post.status = PostStatus.PUBLISHED
     if post.published_at is None:
-        post.published_at = utcnow()
+        post.published_at = clock.utcnow()
 
 
 def unpublish(post: Post, actor: Any) -> None:

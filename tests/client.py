@@ -1,0 +1,40 @@
+"""A test client that behaves like a browser with forms: it carries CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+from tests.factories import PASSWORD
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_in(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class CMSClient(FlaskClient):
+    def token(self) -> str:
+        """A CSRF token for this client's session, read from the login page as a browser would."""
+        return csrf_token_in(self.get("/login").get_data(as_text=True))
+
+    def submit(self, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
+        """POST a form the way a browser does: open the page with the form, send its token."""
+        page = self.get(form_url or url)
+        assert page.status_code == 200, f"GET {form_url or url} gave {page.status_code}"
+        payload = {"csrf_token": csrf_token_in(page.get_data(as_text=True)), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+    def post_with_token(self, url: str, data: dict | None = None, **kwargs):
+        """POST to an endpoint that has no page of its own (delete, bulk actions, logout)."""
+        return self.post(url, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.submit("/login", {"email": email, "password": password})
+
+    def logout(self):
+        return self.post_with_token("/logout")

@@ -1,0 +1,115 @@
+"""Fixtures: one migrated database per run, a rolled-back transaction per test.
+
+The same suite runs on SQLite and on PostgreSQL; ``TEST_DATABASE_URL`` chooses (see
+tests/databases.py). The schema comes from the real migrations, not ``create_all``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import flask_migrate
+import pytest
+
+from cms import clock, create_app
+from cms.extensions import db
+from tests.client import CMSClient
+from tests.databases import fresh_database
+from tests.factories import PostFactory, UserFactory
+
+TEST_SETTINGS = {
+    "CMS_CONFIG": "testing",
+    "SECRET_KEY": "test-secret-key",
+    "SECURITY_PASSWORD_SALT": "test-password-salt",
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ=TEST_SETTINGS)
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app):
+    """Run each test inside a transaction that is rolled back afterwards.
+
+    The session joins an outer transaction on one connection; the app's own commits
+    become savepoints, so views that commit work as in production and the next test
+    still sees empty tables.
+    """
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app) -> CMSClient:
+    app.test_client_class = CMSClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails the app sent during the test (Flask-Mailman's in-memory backend)."""
+    mailman = app.extensions["mailman"]
+    mailman.outbox = []
+    return mailman.outbox
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Set "now" for everything that asks ``cms.clock``; call it with a new time to move on."""
+
+    class FrozenClock:
+        now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+        def __call__(self, moment: datetime) -> None:
+            self.now = moment
+
+    frozen = FrozenClock()
+    monkeypatch.setattr(clock, "utcnow", lambda: frozen.now)
+    return frozen
+
+
+@pytest.fixture
+def users():
+    """One user per role, plus one with no role, keyed by role name."""
+    return {
+        "admin": UserFactory(roles=["admin"], email="admin@example.com"),
+        "editor": UserFactory(roles=["editor"], email="editor@example.com"),
+        "author": UserFactory(roles=["author"], email="author@example.com"),
+        "other_author": UserFactory(roles=["author"], email="other-author@example.com"),
+        "norole": UserFactory(roles=[], email="reader@example.com"),
+    }
+
+
+@pytest.fixture
+def post_factory():
+    return PostFactory
