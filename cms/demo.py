@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from cms.accounts.models import User
 from cms import clock
+from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts import service
 from cms.posts.models import Post, PostStatus

@@ -9,6 +9,7 @@ from flask import abort, flash, request
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import IntEqualFilter
+from flask_admin.form import DateTimeField
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
@@ -114,6 +115,8 @@ class PostAdmin(StaffOnly, ModelView):
     }
 
     form_columns = ("title", "slug", "summary", "body", "status", "published_at", "author")
+    # Flask-Admin has no converter for the UTCDateTime decorator and would drop the field.
+    form_overrides = {"published_at": DateTimeField}
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
@@ -175,7 +178,7 @@ class PostAdmin(StaffOnly, ModelView):
 
     def create_form(self, obj=None):
         form = self._limit_fields(super().create_form(obj))
-        if hasattr(form, "author") and form.author.data is None:
+        if "author" in form and form.author.data is None:
             form.author.data = current_user._get_current_object()
         return form
 

@@ -1,0 +1,234 @@
+"""Every role against every admin view and action, with the exact outcome.
+
+"own" is a post written by the acting user (for visitors without posts, the author's);
+"other" is a post by another author. Outcomes: 200 page, "done" (a redirect after the
+change), "login" (a redirect to the login page with ``next``), 403 and 404.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from cms.accounts.models import Role
+from cms.extensions import db
+from cms.posts.models import Post, PostStatus
+
+ROLES = ("anonymous", "norole", "author", "editor", "admin")
+
+
+@dataclass(frozen=True)
+class Target:
+    method: str
+    url: str  # may name {own}, {other}, {user}, {role}
+    data: tuple = ()  # form fields for POSTs, may name {own} and {other} too
+
+
+TARGETS = {
+    "dashboard": Target("GET", "/admin/"),
+    "post list": Target("GET", "/admin/posts/"),
+    "post create form": Target("GET", "/admin/posts/new/"),
+    "post edit own": Target("GET", "/admin/posts/edit/?id={own}"),
+    "post edit other": Target("GET", "/admin/posts/edit/?id={other}"),
+    "post details own": Target("GET", "/admin/posts/details/?id={own}"),
+    "post details other": Target("GET", "/admin/posts/details/?id={other}"),
+    "post delete own": Target("POST", "/admin/posts/delete/", (("id", "{own}"),)),
+    "post delete other": Target("POST", "/admin/posts/delete/", (("id", "{other}"),)),
+    "bulk publish other": Target(
+        "POST", "/admin/posts/action/", (("action", "publish"), ("rowid", "{other}"))
+    ),
+    "bulk unpublish own": Target(
+        "POST", "/admin/posts/action/", (("action", "unpublish"), ("rowid", "{own}"))
+    ),
+    "bulk delete other": Target(
+        "POST", "/admin/posts/action/", (("action", "delete"), ("rowid", "{other}"))
+    ),
+    "post export": Target("GET", "/admin/posts/export/csv/"),
+    "user list": Target("GET", "/admin/users/"),
+    "user create form": Target("GET", "/admin/users/new/"),
+    "user edit": Target("GET", "/admin/users/edit/?id={user}"),
+    "user details": Target("GET", "/admin/users/details/?id={user}"),
+    "user delete": Target("POST", "/admin/users/delete/", (("id", "{user}"),)),
+    "role list": Target("GET", "/admin/roles/"),
+    "role edit": Target("GET", "/admin/roles/edit/?id={role}"),
+}
+
+# One column per role, in the order of ROLES.
+EXPECTED = {
+    "dashboard":          ("login", 403, 200, 200, 200),
+    "post list":          ("login", 403, 200, 200, 200),
+    "post create form":   ("login", 403, 200, 200, 200),
+    "post edit own":      ("login", 403, 200, 200, 200),
+    "post edit other":    ("login", 403, 403, 200, 200),
+    "post details own":   ("login", 403, 200, 200, 200),
+    "post details other": ("login", 403, 403, 200, 200),
+    "post delete own":    ("login", 403, "done", "done", "done"),
+    "post delete other":  ("login", 403, 403, "done", "done"),
+    "bulk publish other": ("login", 403, 403, "done", "done"),
+    "bulk unpublish own": ("login", 403, 403, "done", "done"),
+    "bulk delete other":  ("login", 403, "done", "done", "done"),
+    "post export":        ("login", 403, 200, 200, 200),
+    "user list":          ("login", 403, 403, 403, 200),
+    "user create form":   ("login", 403, 403, 403, 200),
+    "user edit":          ("login", 403, 403, 403, 200),
+    "user details":       ("login", 403, 403, 403, 200),
+    "user delete":        ("login", 403, 403, 403, "done"),
+    "role list":          ("login", 403, 403, 403, 200),
+    "role edit":          ("login", 403, 403, 403, 200),
+}  # fmt: skip
+
+CASES = [
+    pytest.param(role, target, outcome, id=f"{role}-{target.replace(' ', '_')}")
+    for target, outcomes in EXPECTED.items()
+    for role, outcome in zip(ROLES, outcomes, strict=True)
+]
+
+
+def test_every_target_has_expectations():
+    assert set(EXPECTED) == set(TARGETS)
+
+
+def outcome_of(response) -> int | str:
+    if response.status_code == 302:
+        return "login" if response.location.startswith("/login") else "done"
+    return response.status_code
+
+
+@pytest.fixture
+def scene(client, users, post_factory):
+    """Posts by the author and another author; the acting user's own post if they can have one."""
+    author_post = post_factory(users["author"], title="Author post", status=PostStatus.PUBLISHED)
+    other_post = post_factory(users["other_author"], title="Other post")
+    own = {
+        "author": author_post,
+        "editor": post_factory(users["editor"], title="Editor post", status=PostStatus.PUBLISHED),
+        "admin": post_factory(users["admin"], title="Admin post", status=PostStatus.PUBLISHED),
+    }
+    ids = {
+        "other": other_post.id,
+        "user": users["norole"].id,
+        "role": db.session.scalar(db.select(Role.id).where(Role.name == "author")),
+    }
+    return own, author_post, ids
+
+
+def request_as(client, users, scene, role: str, target: Target):
+    own_posts, author_post, ids = scene
+    own_post = own_posts.get(role, author_post)
+    values = {**ids, "own": own_post.id}
+    token = client.token()
+    if role != "anonymous":
+        client.login(users[role].email)
+    url = target.url.format(**values)
+    if target.method == "GET":
+        return client.get(url), own_post
+    data = MultiDict([(name, value.format(**values)) for name, value in target.data])
+    data["csrf_token"] = token
+    return client.post(url, data=data), own_post
+
+
+@pytest.mark.parametrize(("role", "target", "expected"), CASES)
+def test_access(client, users, scene, role, target, expected):
+    response, _ = request_as(client, users, scene, role, TARGETS[target])
+    assert outcome_of(response) == expected
+    if expected == "login":
+        assert "next=" in response.location
+
+
+def test_anonymous_visitor_is_sent_back_after_login(client, users):
+    response = client.get("/admin/posts/?sort=1")
+    assert response.location == "/login?next=/admin/posts/?sort%3D1"
+    token = client.token()
+    response = client.post(
+        response.location,
+        data={
+            "csrf_token": token,
+            "email": users["editor"].email,
+            "password": "correct horse battery",
+        },
+    )
+    assert response.location == "/admin/posts/?sort=1"
+
+
+# --- What the allowed and refused writes did to the data. ---
+
+
+def _post(post_id: int) -> Post | None:
+    db.session.expire_all()
+    return db.session.get(Post, post_id)
+
+
+@pytest.mark.parametrize("role", ["author", "editor"])
+def test_deleting_another_authors_post(client, users, scene, role):
+    _, _, ids = scene
+    request_as(client, users, scene, role, TARGETS["post delete other"])
+    assert (_post(ids["other"]) is None) == (role == "editor")
+
+
+def test_bulk_delete_by_an_author_leaves_other_authors_posts(client, users, scene):
+    _, _, ids = scene
+    request_as(client, users, scene, "author", TARGETS["bulk delete other"])
+    assert _post(ids["other"]) is not None
+
+
+def test_author_deletes_own_post(client, users, scene):
+    _, author_post, _ = scene
+    request_as(client, users, scene, "author", TARGETS["post delete own"])
+    assert _post(author_post.id) is None
+
+
+@pytest.mark.parametrize("role", ["author", "editor"])
+def test_bulk_publish(client, users, scene, role):
+    _, _, ids = scene
+    request_as(client, users, scene, role, TARGETS["bulk publish other"])
+    expected = PostStatus.PUBLISHED if role == "editor" else PostStatus.DRAFT
+    assert _post(ids["other"]).status is expected
+
+
+def test_editor_bulk_unpublishes(client, users, scene):
+    own_posts, _, _ = scene
+    request_as(client, users, scene, "editor", TARGETS["bulk unpublish own"])
+    assert _post(own_posts["editor"].id).status is PostStatus.DRAFT
+
+
+def test_author_export_holds_only_their_posts(client, users, scene):
+    response, _ = request_as(client, users, scene, "author", TARGETS["post export"])
+    csv = response.get_data(as_text=True)
+    assert "Author post" in csv
+    assert "Other post" not in csv
+    assert "Editor post" not in csv
+
+
+def test_author_list_and_count_hold_only_their_posts(client, users, scene):
+    response, _ = request_as(client, users, scene, "author", TARGETS["post list"])
+    page = response.get_data(as_text=True)
+    assert "Author post" in page
+    assert "Other post" not in page
+    assert "List (1)" in page
+
+
+def test_author_is_offered_no_publishing_actions_or_fields(client, users, scene):
+    response, _ = request_as(client, users, scene, "author", TARGETS["post list"])
+    page = response.get_data(as_text=True)
+    assert "execute('publish')" not in page
+    assert "execute('delete')" in page
+    form = client.get("/admin/posts/new/").get_data(as_text=True)
+    for field in ("status", "published_at", "author"):
+        assert not re.search(rf'<(select|input)[^>]*name="{field}"', form)
+
+
+def test_author_filter_offers_only_the_authors_they_may_see(client, users, scene):
+    response, _ = request_as(client, users, scene, "author", TARGETS["post list"])
+    page = response.get_data(as_text=True)
+    assert users["author"].email in page
+    assert users["other_author"].email not in page
+
+
+@pytest.mark.parametrize("bad_id", ["999999", "abc", ""])
+def test_missing_or_malformed_ids_are_not_found(client, users, bad_id):
+    client.login(users["editor"].email)
+    response = client.get(f"/admin/posts/edit/?id={bad_id}")
+    assert response.status_code in (302, 404) if bad_id == "" else response.status_code == 404
