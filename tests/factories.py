@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 
+from cms import clock
 from cms.accounts import service as accounts
 from cms.accounts.models import User
 from cms.extensions import db
-from cms import clock
 from cms.posts.models import Post, PostStatus
 from cms.posts.slugs import unique_slug_from
 
