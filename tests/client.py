@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
 
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from tests.factories import PASSWORD
@@ -18,9 +20,26 @@ def csrf_token_in(html: str) -> str:
 
 
 class CMSClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        # Tests hold an app context for their own database work, and Flask would reuse it
+        # for the request, carrying ``g`` (the logged-in user, Flask-Security's request
+        # state) from one request to the next. Each request gets its own app context here,
+        # as it does in production.
+        return contextvars.copy_context().run(self._open_in_own_app_context, *args, **kwargs)
+
+    def _open_in_own_app_context(self, *args, **kwargs):
+        _cv_app.set(None)
+        # Streamed bodies (CSV export) must be read while the request's context exists.
+        kwargs["buffered"] = True
+        return super().open(*args, **kwargs)
+
     def token(self) -> str:
-        """A CSRF token for this client's session, read from the login page as a browser would."""
-        return csrf_token_in(self.get("/login").get_data(as_text=True))
+        """A CSRF token for this client's session, read from a page as a browser would: the
+        login page, or for a signed-in user (whom it redirects) the change-password page."""
+        page = self.get("/login")
+        if page.status_code == 302:
+            page = self.get("/change")
+        return csrf_token_in(page.get_data(as_text=True))
 
     def submit(self, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
         """POST a form the way a browser does: open the page with the form, send its token."""

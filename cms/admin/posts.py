@@ -14,7 +14,7 @@ from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from cms.admin.access import StaffOnly
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
@@ -95,7 +95,7 @@ class PostAdmin(StaffOnly, ModelView):
         "status": lambda view, context, post, name: Markup(
             '<span class="badge badge-{}">{}</span>'
         ).format(
-            "success" if post.status is PostStatus.PUBLISHED else "secondary", post.status.label
+            "success" if post.status == PostStatus.PUBLISHED else "secondary", post.status.label
         ),
         "published_at": lambda view, context, post, name: format_utc(post.published_at),
         "updated_at": lambda view, context, post, name: format_utc(post.updated_at),
@@ -120,6 +120,9 @@ class PostAdmin(StaffOnly, ModelView):
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
+            # Optional first: it ends validation for an empty slug before the InputRequired
+            # that Flask-Admin adds for every non-nullable column.
+            "validators": [Optional()],
             "filters": [normalise_slug],
             "description": "The address of the post: /posts/<slug>. Left empty, it is made "
             "from the title.",

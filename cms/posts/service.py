@@ -52,7 +52,7 @@ def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
     post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
     if post.status is None:
         post.status = PostStatus.DRAFT
-    if post.status is PostStatus.PUBLISHED and post.published_at is None:
+    if post.status == PostStatus.PUBLISHED and post.published_at is None:
         post.published_at = clock.utcnow()
 
 
