@@ -1,0 +1,68 @@
+"""The health check, and the error pages people and programs get."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms import create_app
+from tests.conftest import TEST_SETTINGS
+
+
+def test_healthz_answers_while_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    broken = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"},
+        environ=TEST_SETTINGS,
+    )
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+
+
+@pytest.fixture
+def failing_app(database_url):
+    """An app with a view that fails, with exceptions handled as in production."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False},
+        environ=TEST_SETTINGS,
+    )
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("something broke")
+
+    return app
+
+
+def test_a_server_error_gets_the_500_page(failing_app):
+    response = failing_app.test_client().get("/boom")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong" in page
+    assert "something broke" not in page  # no internals shown to the visitor
+
+
+def test_a_json_client_gets_json_errors(failing_app):
+    client = failing_app.test_client()
+    response = client.get("/boom", headers={"Accept": "application/json"})
+    assert response.status_code == 500
+    assert response.json["error"] == "Internal Server Error"
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json["error"] == "Not Found"
+
+
+def test_the_403_page_offers_to_switch_accounts(client, users):
+    client.login(users["norole"].email)
+    response = client.get("/admin/")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Access denied" in page
+    assert users["norole"].email in page
+    assert 'action="/logout"' in page
+    assert 'name="csrf_token"' in page
