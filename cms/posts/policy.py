@@ -39,12 +39,16 @@ def can(user: Any, action: Action, post: Post | None = None) -> bool:
     roles = role_names(user)
     if roles & ALL_POSTS_ROLES:
         return True
-    if AUTHOR in roles:
-        if action is Action.CREATE:
-            return True
-        if action in (Action.VIEW, Action.EDIT, Action.DELETE):
-            return post is None or post.author_id == user.id
+    if AUTHOR in roles and action in (Action.CREATE, Action.VIEW, Action.EDIT, Action.DELETE):
+        # Authors work on their own posts only, and may not write one in another's name.
+        return post is None or _written_by(post, user)
     return False
+
+
+def _written_by(post: Post, user: Any) -> bool:
+    # A post being created may name its author by object before author_id is set.
+    author_id = post.author.id if post.author is not None else post.author_id
+    return author_id == user.id
 
 
 def require(user: Any, action: Action, post: Post | None = None) -> None:

@@ -17,9 +17,10 @@ from markupsafe import Markup
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": True})
 _markdown.enable(["table", "strikethrough"])
 
+# No h1: the post's title is the page's only one (raw <h1> keeps its text as a paragraph).
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6",
     "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
     "time", "tr", "u", "ul",
@@ -38,9 +39,18 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _render_headings_one_level_down(source: str) -> str:
+    """The post's title is the page's one ``h1``: a body's ``#`` becomes ``h2``, and so on."""
+    tokens = _markdown.parse(source)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return _markdown.renderer.render(tokens, _markdown.options, {})
+
+
 @lru_cache(maxsize=512)
 def _render(source: str) -> str:
-    html = _markdown.render(source)
+    html = _render_headings_one_level_down(source)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
