@@ -43,3 +43,20 @@ def fresh_database(tmp_dir: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_answers(url: str) -> bool:
+    """Whether the PostgreSQL server in ``url`` accepts a connection."""
+    dsn = make_url(normalise_database_url(url)).set(drivername="postgresql")
+    try:
+        with psycopg.connect(dsn.render_as_string(hide_password=False), connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+if __name__ == "__main__":
+    # `python -m tests.databases URL`: exit 0 when the server answers (used by the Makefile).
+    import sys
+
+    raise SystemExit(0 if server_answers(sys.argv[1]) else 1)

@@ -1,0 +1,59 @@
+# The two commands a new user runs: `make run` and `make test`. Everything else is a step of them.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The PostgreSQL server the second test leg runs on; the tests create and drop their own database.
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres lint format install migrate clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/base.txt requirements/production.txt requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+## make run: set up and serve the CMS on SQLite (instance/cms.sqlite3) with a demo admin.
+run: install
+	CMS_CONFIG=development $(BIN)/flask --app wsgi db upgrade
+	CMS_CONFIG=development $(BIN)/flask --app wsgi cms demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (dashboard: http://$(HOST):$(PORT)/admin/)"
+	CMS_CONFIG=development $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
+
+migrate: install
+	CMS_CONFIG=development $(BIN)/flask --app wsgi db upgrade
+
+## make test: style checks, the suite on SQLite, then on PostgreSQL when one answers
+## (required when CI=true).
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite"
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
+		echo "== tests on PostgreSQL"; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer, and CI requires that leg." >&2; exit 1; \
+	else \
+		echo "== PostgreSQL leg skipped: no server answers at $(TEST_DATABASE_URL) (set TEST_DATABASE_URL)"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
