@@ -17,29 +17,37 @@ class AccountError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    """The canonical form of an address, as Flask-Security will look it up at login.
+    """The canonical form of an address: validated, and lower case throughout.
+
+    Flask-Security finds users by e-mail ignoring case at login, so two addresses that
+    differ only in case would be two accounts of which one can never log in.
 
     :raise AccountError: when it is not an e-mail address.
     """
     try:
-        return _security._mail_util.validate(email.strip())
+        return _security._mail_util.validate(email.strip()).lower()
     except ValueError as error:
         raise AccountError(f"{email!r} is not a valid e-mail address.") from error
 
 
-def check_password(password: str, user: User | None = None) -> None:
-    """:raise AccountError: when the password is too weak for Flask-Security's rules."""
-    problems, _normalised = _security._password_util.validate(
+def check_password(password: str, user: User | None = None) -> str:
+    """The password as Flask-Security will compare it at login (Unicode-normalised).
+
+    :raise AccountError: when the password is too weak for Flask-Security's rules.
+    """
+    problems, normalised = _security._password_util.validate(
         password, is_register=user is None, user=user
     )
     if problems:
         raise AccountError(" ".join(str(problem) for problem in problems))
+    return normalised
 
 
 def set_password(user: User, password: str) -> None:
     """Hash and store a new password, and end the user's other sessions."""
-    check_password(password, user)
-    user.password = hash_password(password)
+    # Hash the normalised form: login normalises what is typed before comparing, so a
+    # password with accents hashed as typed would never match.
+    user.password = hash_password(check_password(password, user))
     end_sessions(user)
 
 
@@ -53,7 +61,10 @@ def generate_password() -> str:
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == email))
+    """The user with this address, ignoring case (as Flask-Security's login does)."""
+    return db.session.scalar(
+        db.select(User).where(db.func.lower(User.email) == email.strip().lower())
+    )
 
 
 def create_user(

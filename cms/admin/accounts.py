@@ -7,6 +7,7 @@ separate field, checked against Flask-Security's rules and stored only as a hash
 from __future__ import annotations
 
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.helpers import is_form_submitted
 from flask_security import current_user
 from sqlalchemy import func, inspect, select
 from wtforms import PasswordField
@@ -78,13 +79,18 @@ class UserAdmin(AdminsOnly, ModelView):
 
     def validate_form(self, form):
         valid = super().validate_form(form)
-        if not hasattr(form, "new_password"):
-            return valid  # the delete or action form
+        if not hasattr(form, "new_password") or not is_form_submitted():
+            return valid  # the delete or action form, or a form just opened
         try:
-            service.normalise_email(form.email.data or "")
+            email = service.normalise_email(form.email.data or "")
         except service.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
             valid = False
+        else:
+            holder = service.find_user(email)
+            if holder is not None and holder is not form.editing_user:
+                form.email.errors = [*form.email.errors, "Another user has this address."]
+                valid = False
         password = form.new_password.data
         if form.editing_user is None and not password:
             form.new_password.errors = [*form.new_password.errors, "A new user needs a password."]

@@ -14,7 +14,7 @@ from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from cms.admin.access import StaffOnly
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
@@ -120,12 +120,10 @@ class PostAdmin(StaffOnly, ModelView):
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
-            # Optional first: it ends validation for an empty slug before the InputRequired
-            # that Flask-Admin adds for every non-nullable column.
             "validators": [Optional()],
             "filters": [normalise_slug],
-            "description": "The address of the post: /posts/<slug>. Left empty, it is made "
-            "from the title.",
+            "description": "The end of the post's address, /posts/your-slug. Left empty, it "
+            "is made from the title.",
         },
         "summary": {"filters": [_strip, lambda value: value or ""]},
         "body": {"description": "Markdown.", "filters": [lambda value: value or ""]},
@@ -172,7 +170,11 @@ class PostAdmin(StaffOnly, ModelView):
 
     # --- Forms: fields the user may not set are not offered at all. ---
 
-    def _limit_fields(self, form):
+    def _prepare_form(self, form):
+        # Flask-Admin makes every non-nullable column required; an empty slug is made from
+        # the title, so the form must neither demand it nor mark it with a star.
+        form.slug.validators = [v for v in form.slug.validators if not isinstance(v, InputRequired)]
+        form.slug.flags.required = False
         if not policy.can(current_user, Action.PUBLISH):
             for name in _PUBLISHING_FIELDS:
                 delattr(form, name)
@@ -180,13 +182,13 @@ class PostAdmin(StaffOnly, ModelView):
         return form
 
     def create_form(self, obj=None):
-        form = self._limit_fields(super().create_form(obj))
+        form = self._prepare_form(super().create_form(obj))
         if "author" in form and form.author.data is None:
             form.author.data = current_user._get_current_object()
         return form
 
     def edit_form(self, obj=None):
-        return self._limit_fields(super().edit_form(obj))
+        return self._prepare_form(super().edit_form(obj))
 
     def on_model_change(self, form, post, is_created):
         try:

@@ -1,0 +1,123 @@
+"""Forgotten passwords: the reset mail, its link, and what the link may change."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.client import csrf_token_in
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a brand new secret"
+
+
+@pytest.fixture
+def can_log_in(app, client):
+    """Whether a fresh browser gets into the dashboard with these credentials."""
+
+    def attempt(email: str, password: str) -> bool:
+        response = app.test_client().login(email, password)
+        return response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+    return attempt
+
+
+def reset_path(mail) -> str:
+    match = re.search(r"https?://[^/\s]+(/reset/[^\s\"<]+)", mail.body)
+    assert match, f"no reset link in: {mail.body}"
+    return match.group(1)
+
+
+def flashed(response) -> list[str]:
+    """The flashed messages the dashboard layout shows at the top of the page."""
+    found = re.findall(
+        r'<div class="alert alert-\w+ alert-dismissable">\s*'
+        r"<button[^>]*>.*?</button>\s*(.*?)\s*</div>",
+        response.get_data(as_text=True),
+        re.DOTALL,
+    )
+    return [html.unescape(message) for message in found]
+
+
+def same_page(response, typed_email: str) -> str:
+    text = response.get_data(as_text=True)
+    return text.replace(csrf_token_in(text), "TOKEN").replace(typed_email, "EMAIL")
+
+
+def test_reset_request_for_a_known_address_mails_a_link(client, users, outbox):
+    response = client.submit("/reset", {"email": "author@example.com"})
+
+    assert response.status_code == 200
+    assert len(outbox) == 1
+    assert outbox[0].to == ["author@example.com"]
+    assert re.fullmatch(r"/reset/[\w.-]+", reset_path(outbox[0]))
+
+
+def test_reset_request_for_an_unknown_address_looks_the_same_and_sends_nothing(
+    client, users, outbox
+):
+    known = client.submit("/reset", {"email": "author@example.com"})
+    mails_for_known = len(outbox)
+
+    unknown = client.submit("/reset", {"email": "nobody@example.com"})
+
+    assert mails_for_known == 1
+    assert len(outbox) == 1
+    assert unknown.status_code == known.status_code == 200
+    assert same_page(unknown, "nobody@example.com") == same_page(known, "author@example.com")
+
+
+def test_reset_link_sets_a_new_password(client, users, outbox, can_log_in):
+    client.submit("/reset", {"email": "author@example.com"})
+    link = reset_path(outbox[0])
+    form = client.get(link).get_data(as_text=True)
+    assert 'name="password"' in form
+    assert 'name="password_confirm"' in form
+
+    response = client.submit(link, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert not can_log_in("author@example.com", PASSWORD)
+    assert can_log_in("author@example.com", NEW_PASSWORD)
+
+
+def test_reset_link_works_only_once(client, users, outbox, can_log_in):
+    client.submit("/reset", {"email": "author@example.com"})
+    link = reset_path(outbox[0])
+    client.submit(link, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+
+    again = client.post_with_token(
+        link, {"password": "yet another secret", "password_confirm": "yet another secret"}
+    )
+
+    assert again.status_code == 302
+    assert again.headers["Location"] == "/reset"
+    assert not can_log_in("author@example.com", "yet another secret")
+    assert can_log_in("author@example.com", NEW_PASSWORD)
+
+
+def test_reset_with_mismatched_passwords_changes_nothing(client, users, outbox, can_log_in):
+    client.submit("/reset", {"email": "author@example.com"})
+    link = reset_path(outbox[0])
+
+    response = client.submit(link, {"password": NEW_PASSWORD, "password_confirm": "different"})
+
+    assert response.status_code == 200
+    assert "Passwords do not match" in response.get_data(as_text=True)
+    assert can_log_in("author@example.com", PASSWORD)
+
+
+def test_garbage_token_is_rejected_and_changes_nothing(client, users, can_log_in):
+    assert client.get("/reset/not-a-token").headers["Location"] == "/reset"
+
+    response = client.post_with_token(
+        "/reset/not-a-token", {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/reset"
+    assert "Invalid reset password token." in flashed(client.get("/reset"))
+    assert can_log_in("author@example.com", PASSWORD)
+    assert not can_log_in("author@example.com", NEW_PASSWORD)

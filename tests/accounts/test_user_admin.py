@@ -1,0 +1,336 @@
+"""Users and roles in the dashboard: what admins may do there, and what nobody may see."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from cms.accounts.models import Role, User
+from cms.accounts.roles import BUILT_IN_ROLES
+from cms.extensions import db
+from tests.factories import PASSWORD, PostFactory
+
+NEW_PASSWORD = "a brand new secret"
+SELF_LOCKOUT = "You cannot deactivate your own account or remove your own admin role."
+
+
+@pytest.fixture
+def admin(client, users):
+    """The client, logged in as the admin."""
+    client.login("admin@example.com")
+    return client
+
+
+@pytest.fixture
+def can_log_in(app, client):
+    """Whether a fresh browser gets into the dashboard with these credentials."""
+
+    def attempt(email: str, password: str = PASSWORD) -> bool:
+        response = app.test_client().login(email, password)
+        return response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+    return attempt
+
+
+def stored(email: str) -> User | None:
+    """The user as the database has it now (the views commit in sessions of their own)."""
+    db.session.expire_all()
+    return db.session.scalar(db.select(User).where(User.email == email))
+
+
+def user_count() -> int:
+    return db.session.scalar(db.select(db.func.count(User.id)))
+
+
+def role_ids(*names: str) -> list[str]:
+    ids = db.session.scalars(db.select(Role.id).where(Role.name.in_(names))).all()
+    assert len(ids) == len(names)
+    return [str(role_id) for role_id in ids]
+
+
+def user_form(email: str, *, roles=(), active=True, password="", full_name="") -> dict:
+    """The user form as a browser posts it: an unchecked box is simply absent."""
+    form = {"email": email, "full_name": full_name, "roles": role_ids(*roles)}
+    form["new_password"] = password
+    if active:
+        form["active"] = "y"
+    return form
+
+
+def field_errors(response, field: str) -> list[str]:
+    """The error messages shown under one field of a Flask-Admin form."""
+    page = response.get_data(as_text=True)
+    group = next(
+        (part for part in page.split('<div class="form-group') if f'id="{field}"' in part), ""
+    )
+    return [html.unescape(error) for error in re.findall(r"<li>(.*?)</li>", group)]
+
+
+def flashed(response) -> list[str]:
+    """The flashed messages the dashboard layout shows at the top of the page."""
+    found = re.findall(
+        r'<div class="alert alert-\w+ alert-dismissable">\s*'
+        r"<button[^>]*>.*?</button>\s*(.*?)\s*</div>",
+        response.get_data(as_text=True),
+        re.DOTALL,
+    )
+    return [html.unescape(message) for message in found]
+
+
+def edit(admin, user: User, form: dict):
+    return admin.submit(f"/admin/users/edit/?id={user.id}", form)
+
+
+def delete(admin, user: User):
+    return admin.submit(
+        "/admin/users/delete/", {"id": user.id, "url": "/admin/users/"}, form_url="/admin/users/"
+    )
+
+
+# --- What the pages show ---------------------------------------------------------------------
+
+
+def test_user_pages_never_show_password_hashes_or_uniquifiers(admin, users):
+    secrets = [(user.password, user.fs_uniquifier) for user in users.values()]
+    assert all(password.startswith("$2b$") for password, _ in secrets)
+    pages = [admin.get("/admin/users/")]
+    for user in users.values():
+        pages.append(admin.get(f"/admin/users/details/?id={user.id}"))
+        pages.append(admin.get(f"/admin/users/edit/?id={user.id}"))
+
+    for page in pages:
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "$2b$" not in text
+        for password, uniquifier in secrets:
+            assert password not in text
+            assert uniquifier not in text
+
+
+def test_users_cannot_be_exported(admin, users):
+    response = admin.get("/admin/users/export/csv/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/users/"
+    assert "$2b$" not in response.get_data(as_text=True)
+
+
+def test_roles_list_shows_the_three_roles_with_what_they_may_do(admin):
+    response = admin.get("/admin/roles/")
+
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "List (3)" in text
+    for name, description in BUILT_IN_ROLES.items():
+        assert re.search(rf'<td class="col-name">\s*{name}\s*</td>', text)
+        assert description in text
+
+
+def test_roles_cannot_be_created(admin):
+    form_page = admin.get("/admin/roles/new/")
+    assert form_page.status_code == 302  # Flask-Admin sends you back to the list
+    assert form_page.headers["Location"] == "/admin/roles/"
+    assert "/admin/roles/new/" not in admin.get("/admin/roles/").get_data(as_text=True)
+
+    posted = admin.submit("/admin/roles/new/", {"name": "publisher"}, form_url="/admin/roles/")
+
+    assert posted.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(db.select(Role.name)).all().count("publisher") == 0
+    assert db.session.scalar(db.select(db.func.count(Role.id))) == 3
+
+
+def test_roles_cannot_be_deleted(admin):
+    editor_role = role_ids("editor")[0]
+
+    admin.submit("/admin/roles/delete/", {"id": editor_role}, form_url="/admin/roles/")
+
+    db.session.expire_all()
+    assert db.session.get(Role, int(editor_role)) is not None
+
+
+# --- Creating users --------------------------------------------------------------------------
+
+
+def test_admin_creates_a_user_who_can_log_in(admin, can_log_in):
+    response = admin.submit(
+        "/admin/users/new/",
+        user_form(
+            "new.editor@example.com", roles=["editor"], password=NEW_PASSWORD, full_name="Ada"
+        ),
+    )
+
+    assert response.status_code == 302
+    user = stored("new.editor@example.com")
+    assert user is not None
+    assert user.password.startswith("$2b$")
+    assert NEW_PASSWORD not in user.password
+    assert user.fs_uniquifier
+    assert user.active
+    assert user.role_names == {"editor"}
+    assert user.full_name == "Ada"
+    assert can_log_in("new.editor@example.com", NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "field", "message"),
+    [
+        ("new@example.com", "", "new_password", "A new user needs a password."),
+        ("not-an-email", NEW_PASSWORD, "email", "'not-an-email' is not a valid e-mail address."),
+        ("editor@example.com", NEW_PASSWORD, "email", "Already exists."),
+        ("new@example.com", "seven77", "new_password", "Password must be at least 8 characters"),
+    ],
+    ids=["no password", "invalid email", "duplicate email", "short password"],
+)
+def test_new_user_with_bad_input_gets_a_field_error_and_is_not_saved(
+    admin, email, password, field, message
+):
+    before = user_count()
+
+    response = admin.submit("/admin/users/new/", user_form(email, password=password))
+
+    assert response.status_code == 200
+    assert message in field_errors(response, field)
+    assert user_count() == before
+    if email == "editor@example.com":
+        assert stored(email).role_names == {"editor"}  # the existing account is untouched
+
+
+def test_new_user_form_shows_no_errors_before_it_is_submitted(admin):
+    response = admin.get("/admin/users/new/")
+
+    assert response.status_code == 200
+    assert field_errors(response, "email") == []
+    assert field_errors(response, "new_password") == []
+
+
+def test_new_user_with_a_case_variant_of_a_taken_email_is_refused(admin, can_log_in):
+    before = user_count()
+
+    response = admin.submit(
+        "/admin/users/new/", user_form("Editor@example.com", password=NEW_PASSWORD)
+    )
+
+    assert user_count() == before, "a second account for editor@example.com was created"
+    assert response.status_code == 200
+    assert can_log_in("editor@example.com")
+
+
+def test_user_created_with_an_accented_password_can_log_in(admin, can_log_in):
+    password = "cr\u00e8me br\u00fbl\u00e9e"  # composed characters, as keyboards type them
+
+    admin.submit("/admin/users/new/", user_form("chef@example.com", password=password))
+
+    assert stored("chef@example.com") is not None
+    assert can_log_in("chef@example.com", password)
+
+
+# --- Changing users --------------------------------------------------------------------------
+
+
+def test_admin_changes_a_users_roles(admin, users, can_log_in):
+    response = edit(admin, users["author"], user_form("author@example.com", roles=["editor"]))
+
+    assert response.status_code == 302
+    assert stored("author@example.com").role_names == {"editor"}
+    assert can_log_in("author@example.com")  # an empty password field keeps the password
+
+
+def test_admin_sets_a_new_password_and_signs_the_user_out(app, admin, users, can_log_in):
+    author = app.test_client()
+    author.login("author@example.com")
+
+    edit(
+        admin,
+        users["author"],
+        user_form("author@example.com", roles=["author"], password=NEW_PASSWORD),
+    )
+
+    assert author.get("/admin/").headers["Location"] == "/login?next=/admin/"
+    assert not can_log_in("author@example.com", PASSWORD)
+    assert can_log_in("author@example.com", NEW_PASSWORD)
+
+
+def test_deactivated_user_cannot_log_in(admin, users, can_log_in):
+    response = edit(
+        admin, users["author"], user_form("author@example.com", roles=["author"], active=False)
+    )
+
+    assert response.status_code == 302
+    assert stored("author@example.com").active is False
+    assert not can_log_in("author@example.com")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"active": False}, {"roles": ["editor"]}],
+    ids=["deactivate", "drop admin role"],
+)
+def test_admin_cannot_lock_themselves_out(admin, users, change):
+    form = user_form("admin@example.com", **{"roles": ["admin"], **change})
+
+    response = edit(admin, users["admin"], form)
+
+    assert response.status_code == 200
+    assert SELF_LOCKOUT in flashed(response)
+    me = stored("admin@example.com")
+    assert me.active is True
+    assert me.role_names == {"admin"}
+    assert admin.get("/admin/users/").status_code == 200  # still logged in, still admin
+
+
+def test_admin_cannot_delete_themselves(admin, users):
+    response = delete(admin, users["admin"])
+
+    assert "You cannot delete your own account." in flashed(admin.get(response.headers["Location"]))
+    assert stored("admin@example.com") is not None
+
+
+def test_user_with_posts_cannot_be_deleted(admin, users):
+    PostFactory(author=users["author"])
+
+    response = delete(admin, users["author"])
+
+    assert response.status_code == 302
+    assert "author@example.com has written 1 post(s); deactivate the account instead." in flashed(
+        admin.get(response.headers["Location"])
+    )
+    assert stored("author@example.com") is not None
+
+
+def test_user_without_posts_can_be_deleted(admin, users, can_log_in):
+    response = delete(admin, users["norole"])
+
+    assert response.status_code == 302
+    assert "Record was successfully deleted." in flashed(admin.get(response.headers["Location"]))
+    assert stored("reader@example.com") is None
+    assert not can_log_in("reader@example.com")
+
+
+# --- Who may get in --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["editor", "author", "norole"])
+@pytest.mark.parametrize("url", ["/admin/users/", "/admin/users/new/", "/admin/roles/"])
+def test_only_admins_may_open_accounts(client, users, role, url):
+    client.login(users[role].email)
+
+    assert client.get(url).status_code == 403
+
+
+def test_editor_cannot_delete_a_user(client, users):
+    client.login("editor@example.com")
+
+    response = client.post_with_token("/admin/users/delete/", {"id": users["norole"].id})
+
+    assert response.status_code == 403
+    assert stored("reader@example.com") is not None
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/admin/users/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/admin/users/"

@@ -1,0 +1,168 @@
+"""``flask cms create-admin`` and ``flask cms demo``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cms.accounts.models import User
+from cms.extensions import db
+from cms.posts.models import Post
+from tests.factories import PASSWORD, UserFactory
+
+ADMIN_PASSWORD = "a long admin secret"
+
+
+@pytest.fixture(autouse=True)
+def _no_password_in_environment(monkeypatch):
+    monkeypatch.delenv("CMS_ADMIN_PASSWORD", raising=False)
+
+
+@pytest.fixture
+def can_log_in(app, client):
+    """Whether a fresh browser gets into the dashboard with these credentials."""
+
+    def attempt(email: str, password: str) -> bool:
+        response = app.test_client().login(email, password)
+        return response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+    return attempt
+
+
+def stored(email: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(db.select(User).where(User.email == email))
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(db.func.count(model.id)))
+
+
+def create_admin(runner, *args: str, env: dict | None = None):
+    return runner.invoke(args=["cms", "create-admin", *args], env=env)
+
+
+def assert_one_line_error(result) -> None:
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ")
+
+
+# --- create-admin ----------------------------------------------------------------------------
+
+
+def test_create_admin_with_a_password(runner, can_log_in):
+    result = create_admin(runner, "boss@example.com", "--password", ADMIN_PASSWORD, "--name", "Bo")
+
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss@example.com." in result.output
+    assert ADMIN_PASSWORD not in result.output
+    user = stored("boss@example.com")
+    assert user.active
+    assert user.role_names == {"admin"}
+    assert user.full_name == "Bo"
+    assert can_log_in("boss@example.com", ADMIN_PASSWORD)
+
+
+def test_create_admin_reads_the_password_from_the_environment(runner, can_log_in):
+    result = create_admin(runner, "boss@example.com", env={"CMS_ADMIN_PASSWORD": ADMIN_PASSWORD})
+
+    assert result.exit_code == 0, result.output
+    assert can_log_in("boss@example.com", ADMIN_PASSWORD)
+
+
+def test_create_admin_without_password_or_terminal_prints_a_generated_one(runner, can_log_in):
+    result = create_admin(runner, "boss@example.com")
+
+    assert result.exit_code == 0, result.output
+    match = re.search(r"Generated password \(shown only now\): (\S+)", result.output)
+    assert match, result.output
+    password = match.group(1)
+    assert result.output.count(password) == 1
+    assert can_log_in("boss@example.com", password)
+
+
+def test_create_admin_refuses_an_invalid_email(runner):
+    before = count(User)
+
+    result = create_admin(runner, "not-an-email", "--password", ADMIN_PASSWORD)
+
+    assert_one_line_error(result)
+    assert "not a valid e-mail address" in result.output
+    assert count(User) == before
+
+
+def test_create_admin_refuses_a_taken_email(runner, users, can_log_in):
+    result = create_admin(runner, "editor@example.com", "--password", ADMIN_PASSWORD)
+
+    assert_one_line_error(result)
+    assert "already exists" in result.output
+    assert stored("editor@example.com").role_names == {"editor"}
+    assert can_log_in("editor@example.com", PASSWORD)
+    assert not can_log_in("editor@example.com", ADMIN_PASSWORD)
+
+
+def test_create_admin_refuses_a_short_password(runner):
+    result = create_admin(runner, "boss@example.com", "--password", "seven77")
+
+    assert_one_line_error(result)
+    assert "at least 8 characters" in result.output
+    assert stored("boss@example.com") is None
+
+
+def test_create_admin_refuses_a_case_variant_of_a_taken_email(runner):
+    UserFactory(email="boss@example.com", roles=["editor"])
+
+    result = create_admin(runner, "Boss@example.com", "--password", ADMIN_PASSWORD)
+
+    assert result.exit_code != 0, "created an admin who cannot log in"
+    assert count(User) == 1
+
+
+def test_admin_created_with_an_accented_password_can_log_in(runner, can_log_in):
+    password = "cr\u00e8me br\u00fbl\u00e9e"  # composed characters, as keyboards type them
+
+    result = create_admin(runner, "chef@example.com", "--password", password)
+
+    assert result.exit_code == 0, result.output
+    assert can_log_in("chef@example.com", password)
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def instance_path(app, tmp_path, monkeypatch):
+    """Where the demo keeps its login file: a temporary folder, not the real instance/."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    return tmp_path
+
+
+def test_demo_creates_an_admin_and_three_posts(runner, instance_path, can_log_in):
+    result = runner.invoke(args=["cms", "demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "Added 3 demo posts." in result.output
+    admin = stored("admin@example.com")
+    assert admin.role_names == {"admin"}
+    assert count(Post) == 3
+    email, password = (instance_path / "demo-login.txt").read_text().split()
+    assert email == "admin@example.com"
+    assert f"as admin@example.com with password {password}" in result.output
+    assert can_log_in("admin@example.com", password)
+
+
+def test_demo_run_twice_adds_nothing_the_second_time(runner, instance_path, can_log_in):
+    runner.invoke(args=["cms", "demo"])
+    _, password = (instance_path / "demo-login.txt").read_text().split()
+
+    again = runner.invoke(args=["cms", "demo"])
+
+    assert again.exit_code == 0, again.output
+    assert "Added" not in again.output
+    assert count(User) == 1
+    assert count(Post) == 3
+    assert can_log_in("admin@example.com", password)
