@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import html
 import re
 
 from flask.globals import _cv_app
@@ -11,6 +12,17 @@ from flask.testing import FlaskClient
 from tests.factories import PASSWORD
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def flashed(response) -> list[str]:
+    """The flashed messages the dashboard layout shows at the top of the page."""
+    found = re.findall(
+        r'<div class="alert alert-\w+ alert-dismissable">\s*'
+        r"<button[^>]*>.*?</button>\s*(.*?)\s*</div>",
+        response.get_data(as_text=True),
+        re.DOTALL,
+    )
+    return [html.unescape(message) for message in found]
 
 
 def csrf_token_in(html: str) -> str:

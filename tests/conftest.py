@@ -15,7 +15,7 @@ from cms import clock, create_app
 from cms.extensions import db
 from tests.client import CMSClient
 from tests.databases import fresh_database
-from tests.factories import PostFactory, UserFactory
+from tests.factories import PASSWORD, PostFactory, UserFactory
 
 TEST_SETTINGS = {
     "CMS_CONFIG": "testing",
@@ -96,6 +96,17 @@ def frozen_clock(monkeypatch):
     frozen = FrozenClock()
     monkeypatch.setattr(clock, "utcnow", lambda: frozen.now)
     return frozen
+
+
+@pytest.fixture
+def can_log_in(app):
+    """Whether a fresh browser gets into the dashboard with these credentials."""
+
+    def attempt(email: str, password: str = PASSWORD) -> bool:
+        response = app.test_client().login(email, password)
+        return response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+    return attempt
 
 
 @pytest.fixture

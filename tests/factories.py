@@ -32,6 +32,12 @@ class UserFactory:
         return user
 
 
+def stored_user(email: str) -> User | None:
+    """The user as the database has it now (views commit in sessions of their own)."""
+    db.session.expire_all()
+    return db.session.scalar(db.select(User).where(User.email == email))
+
+
 class PostFactory:
     """Arrange a post row directly: the rules about who may write it are under test elsewhere."""
 

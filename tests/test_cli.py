@@ -9,7 +9,7 @@ import pytest
 from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts.models import Post
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, stored_user
 
 ADMIN_PASSWORD = "a long admin secret"
 
@@ -17,22 +17,6 @@ ADMIN_PASSWORD = "a long admin secret"
 @pytest.fixture(autouse=True)
 def _no_password_in_environment(monkeypatch):
     monkeypatch.delenv("CMS_ADMIN_PASSWORD", raising=False)
-
-
-@pytest.fixture
-def can_log_in(app, client):
-    """Whether a fresh browser gets into the dashboard with these credentials."""
-
-    def attempt(email: str, password: str) -> bool:
-        response = app.test_client().login(email, password)
-        return response.status_code == 302 and response.headers["Location"] == "/admin/"
-
-    return attempt
-
-
-def stored(email: str) -> User | None:
-    db.session.expire_all()
-    return db.session.scalar(db.select(User).where(User.email == email))
 
 
 def count(model) -> int:
@@ -60,7 +44,7 @@ def test_create_admin_with_a_password(runner, can_log_in):
     assert result.exit_code == 0, result.output
     assert "Created admin boss@example.com." in result.output
     assert ADMIN_PASSWORD not in result.output
-    user = stored("boss@example.com")
+    user = stored_user("boss@example.com")
     assert user.active
     assert user.role_names == {"admin"}
     assert user.full_name == "Bo"
@@ -100,7 +84,7 @@ def test_create_admin_refuses_a_taken_email(runner, users, can_log_in):
 
     assert_one_line_error(result)
     assert "already exists" in result.output
-    assert stored("editor@example.com").role_names == {"editor"}
+    assert stored_user("editor@example.com").role_names == {"editor"}
     assert can_log_in("editor@example.com", PASSWORD)
     assert not can_log_in("editor@example.com", ADMIN_PASSWORD)
 
@@ -110,7 +94,7 @@ def test_create_admin_refuses_a_short_password(runner):
 
     assert_one_line_error(result)
     assert "at least 8 characters" in result.output
-    assert stored("boss@example.com") is None
+    assert stored_user("boss@example.com") is None
 
 
 def test_create_admin_refuses_a_case_variant_of_a_taken_email(runner):
@@ -146,7 +130,7 @@ def test_demo_creates_an_admin_and_three_posts(runner, instance_path, can_log_in
 
     assert result.exit_code == 0, result.output
     assert "Added 3 demo posts." in result.output
-    admin = stored("admin@example.com")
+    admin = stored_user("admin@example.com")
     assert admin.role_names == {"admin"}
     assert count(Post) == 3
     email, password = (instance_path / "demo-login.txt").read_text().split()

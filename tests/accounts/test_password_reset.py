@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import re
 
-import pytest
-
-from tests.client import csrf_token_in
+from tests.client import csrf_token_in, flashed
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "a brand new secret"
-
-
-@pytest.fixture
-def can_log_in(app, client):
-    """Whether a fresh browser gets into the dashboard with these credentials."""
-
-    def attempt(email: str, password: str) -> bool:
-        response = app.test_client().login(email, password)
-        return response.status_code == 302 and response.headers["Location"] == "/admin/"
-
-    return attempt
 
 
 def reset_path(mail) -> str:
     match = re.search(r"https?://[^/\s]+(/reset/[^\s\"<]+)", mail.body)
     assert match, f"no reset link in: {mail.body}"
     return match.group(1)
-
-
-def flashed(response) -> list[str]:
-    """The flashed messages the dashboard layout shows at the top of the page."""
-    found = re.findall(
-        r'<div class="alert alert-\w+ alert-dismissable">\s*'
-        r"<button[^>]*>.*?</button>\s*(.*?)\s*</div>",
-        response.get_data(as_text=True),
-        re.DOTALL,
-    )
-    return [html.unescape(message) for message in found]
 
 
 def same_page(response, typed_email: str) -> str:

@@ -10,7 +10,8 @@ import pytest
 from cms.accounts.models import Role, User
 from cms.accounts.roles import BUILT_IN_ROLES
 from cms.extensions import db
-from tests.factories import PASSWORD, PostFactory
+from tests.client import flashed
+from tests.factories import PASSWORD, PostFactory, stored_user
 
 NEW_PASSWORD = "a brand new secret"
 SELF_LOCKOUT = "You cannot deactivate your own account or remove your own admin role."
@@ -21,23 +22,6 @@ def admin(client, users):
     """The client, logged in as the admin."""
     client.login("admin@example.com")
     return client
-
-
-@pytest.fixture
-def can_log_in(app, client):
-    """Whether a fresh browser gets into the dashboard with these credentials."""
-
-    def attempt(email: str, password: str = PASSWORD) -> bool:
-        response = app.test_client().login(email, password)
-        return response.status_code == 302 and response.headers["Location"] == "/admin/"
-
-    return attempt
-
-
-def stored(email: str) -> User | None:
-    """The user as the database has it now (the views commit in sessions of their own)."""
-    db.session.expire_all()
-    return db.session.scalar(db.select(User).where(User.email == email))
 
 
 def user_count() -> int:
@@ -66,17 +50,6 @@ def field_errors(response, field: str) -> list[str]:
         (part for part in page.split('<div class="form-group') if f'id="{field}"' in part), ""
     )
     return [html.unescape(error) for error in re.findall(r"<li>(.*?)</li>", group)]
-
-
-def flashed(response) -> list[str]:
-    """The flashed messages the dashboard layout shows at the top of the page."""
-    found = re.findall(
-        r'<div class="alert alert-\w+ alert-dismissable">\s*'
-        r"<button[^>]*>.*?</button>\s*(.*?)\s*</div>",
-        response.get_data(as_text=True),
-        re.DOTALL,
-    )
-    return [html.unescape(message) for message in found]
 
 
 def edit(admin, user: User, form: dict):
@@ -163,7 +136,7 @@ def test_admin_creates_a_user_who_can_log_in(admin, can_log_in):
     )
 
     assert response.status_code == 302
-    user = stored("new.editor@example.com")
+    user = stored_user("new.editor@example.com")
     assert user is not None
     assert user.password.startswith("$2b$")
     assert NEW_PASSWORD not in user.password
@@ -195,7 +168,7 @@ def test_new_user_with_bad_input_gets_a_field_error_and_is_not_saved(
     assert message in field_errors(response, field)
     assert user_count() == before
     if email == "editor@example.com":
-        assert stored(email).role_names == {"editor"}  # the existing account is untouched
+        assert stored_user(email).role_names == {"editor"}  # the existing account is untouched
 
 
 def test_new_user_form_shows_no_errors_before_it_is_submitted(admin):
@@ -223,7 +196,7 @@ def test_user_created_with_an_accented_password_can_log_in(admin, can_log_in):
 
     admin.submit("/admin/users/new/", user_form("chef@example.com", password=password))
 
-    assert stored("chef@example.com") is not None
+    assert stored_user("chef@example.com") is not None
     assert can_log_in("chef@example.com", password)
 
 
@@ -234,7 +207,7 @@ def test_admin_changes_a_users_roles(admin, users, can_log_in):
     response = edit(admin, users["author"], user_form("author@example.com", roles=["editor"]))
 
     assert response.status_code == 302
-    assert stored("author@example.com").role_names == {"editor"}
+    assert stored_user("author@example.com").role_names == {"editor"}
     assert can_log_in("author@example.com")  # an empty password field keeps the password
 
 
@@ -259,7 +232,7 @@ def test_deactivated_user_cannot_log_in(admin, users, can_log_in):
     )
 
     assert response.status_code == 302
-    assert stored("author@example.com").active is False
+    assert stored_user("author@example.com").active is False
     assert not can_log_in("author@example.com")
 
 
@@ -275,7 +248,7 @@ def test_admin_cannot_lock_themselves_out(admin, users, change):
 
     assert response.status_code == 200
     assert SELF_LOCKOUT in flashed(response)
-    me = stored("admin@example.com")
+    me = stored_user("admin@example.com")
     assert me.active is True
     assert me.role_names == {"admin"}
     assert admin.get("/admin/users/").status_code == 200  # still logged in, still admin
@@ -285,7 +258,7 @@ def test_admin_cannot_delete_themselves(admin, users):
     response = delete(admin, users["admin"])
 
     assert "You cannot delete your own account." in flashed(admin.get(response.headers["Location"]))
-    assert stored("admin@example.com") is not None
+    assert stored_user("admin@example.com") is not None
 
 
 def test_user_with_posts_cannot_be_deleted(admin, users):
@@ -297,7 +270,7 @@ def test_user_with_posts_cannot_be_deleted(admin, users):
     assert "author@example.com has written 1 post(s); deactivate the account instead." in flashed(
         admin.get(response.headers["Location"])
     )
-    assert stored("author@example.com") is not None
+    assert stored_user("author@example.com") is not None
 
 
 def test_user_without_posts_can_be_deleted(admin, users, can_log_in):
@@ -305,7 +278,7 @@ def test_user_without_posts_can_be_deleted(admin, users, can_log_in):
 
     assert response.status_code == 302
     assert "Record was successfully deleted." in flashed(admin.get(response.headers["Location"]))
-    assert stored("reader@example.com") is None
+    assert stored_user("reader@example.com") is None
     assert not can_log_in("reader@example.com")
 
 
@@ -326,7 +299,7 @@ def test_editor_cannot_delete_a_user(client, users):
     response = client.post_with_token("/admin/users/delete/", {"id": users["norole"].id})
 
     assert response.status_code == 403
-    assert stored("reader@example.com") is not None
+    assert stored_user("reader@example.com") is not None
 
 
 def test_anonymous_visitor_is_sent_to_login(client):
