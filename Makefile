@@ -8,6 +8,8 @@ PORT ?= 5000
 # The PostgreSQL server the second test leg runs on; the tests create and drop their own database.
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# Where the browser tests leave their screenshots, one folder per database.
+ARTIFACTS := test-artifacts
 
 .PHONY: run test test-sqlite test-postgres lint format install migrate clean
 
@@ -30,17 +32,20 @@ migrate: install
 	CMS_CONFIG=development $(BIN)/flask --app wsgi db upgrade
 
 ## make test: style checks, the suite on SQLite, then on PostgreSQL when one answers
-## (required when CI=true).
+## (required when CI=true). Both legs include the browser tests (Debian's chromium package).
 test: install lint test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "== tests on SQLite"
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+		echo "Browser screenshots (and pages of failed tests): $(ARTIFACTS)/sqlite/"; exit $$status
 
 test-postgres: install
 	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
 		echo "== tests on PostgreSQL"; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+		echo "Browser screenshots (and pages of failed tests): $(ARTIFACTS)/postgresql/"; \
+		exit $$status; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer, and CI requires that leg." >&2; exit 1; \
 	else \

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from flask_admin import Admin
 from flask_admin import helpers as admin_helpers
 from flask_admin.menu import MenuLink
@@ -14,6 +14,24 @@ from cms.admin.dashboard import DashboardView
 from cms.admin.posts import PostAdmin
 from cms.extensions import db, security
 from cms.posts.models import Post
+
+
+@security.context_processor
+def _admin_layout_for_account_screens() -> dict:
+    """Flask-Security's screens (login, reset, change password) render inside the admin's
+    layout, so they need what Flask-Admin gives its own templates.
+
+    Registered once, at import: ``security`` is shared by every app this process creates,
+    so the admin must be looked up on the current app, not captured from the first one.
+    """
+    admin = current_app.extensions["admin"][0]
+    return {
+        "admin_base_template": admin.theme.base_template,
+        "admin_view": admin.index_view,
+        "theme": admin.theme,
+        "h": admin_helpers,
+        "get_url": url_for,
+    }
 
 
 def init_admin(app: Flask) -> Admin:
@@ -28,17 +46,5 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserAdmin(User, db, name="Users", endpoint="users", category="Accounts"))
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
     admin.add_link(MenuLink(name="View site", url="/"))
-
-    # Flask-Security's screens (login, reset, change password) render inside the admin's
-    # layout, so they need what Flask-Admin gives its own templates.
-    @security.context_processor
-    def admin_context() -> dict:
-        return {
-            "admin_base_template": admin.theme.base_template,
-            "admin_view": admin.index_view,
-            "theme": admin.theme,
-            "h": admin_helpers,
-            "get_url": url_for,
-        }
 
     return admin

@@ -1,0 +1,210 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the CMS under gunicorn,
+with mail going to a real SMTP server.
+
+Each test fails on any JavaScript dialog it did not expect, any uncaught page error, any
+request to another host, and any local asset that does not load. Every test leaves a
+screenshot of each page's last screen in the artifacts folder; a failing one also leaves
+the page's HTML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Dialog, Page
+
+from cms import create_app
+from cms.extensions import db
+from tests.browser.mailbox import SMTPServer, free_port
+from tests.browser.server import LiveServer
+from tests.databases import configured_url, fresh_database
+
+# Debian's real binary (/usr/bin/chromium is a wrapper script that adds flags and noise).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
+ROOT = Path(__file__).resolve().parents[2]
+LEG = "postgresql" if configured_url() else "sqlite"
+ARTIFACTS = Path(os.environ.get("CMS_TEST_ARTIFACTS", ROOT / "test-artifacts")) / LEG
+LOOPBACK = "127.0.0.1"
+
+pytestmark = pytest.mark.browser
+
+
+MISSING_CHROMIUM = f"Chromium is not installed at {CHROMIUM}: apt-get install chromium"
+REQUIRED = os.environ.get("CI") == "true"
+
+if not CHROMIUM.exists() and not REQUIRED:
+    # Not collected at all, and said once at the end of the run (see below).
+    collect_ignore_glob = ["test_*.py"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHROMIUM.exists() and not REQUIRED:
+        terminalreporter.write_line(f"browser tests skipped: {MISSING_CHROMIUM}", yellow=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_installed():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{MISSING_CHROMIUM} (the browser tests are required in CI)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts():
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+
+
+@pytest.fixture(autouse=True)
+def _transaction():
+    """The browser tests commit for real: the server is another process and must see the data.
+    (This replaces the suite-wide rollback fixture; each run has a database of its own.)"""
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SMTPServer]:
+    with SMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    return smtp_server.mailbox
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, smtp_server) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("live")
+    with fresh_database(tmp) as database_url:
+        server = LiveServer(database_url, free_port(), smtp_server.port, tmp / "gunicorn.log")
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            shutil.copy(server.log_path, ARTIFACTS / "gunicorn.log")
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server):
+    """The app in this process, on the live server's database, for arranging data."""
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": live_server.env["DATABASE_URL"]}, environ=live_server.env
+    )
+
+
+@pytest.fixture
+def arrange(live_app):
+    """Run arranging code in the live database; what it commits the server sees."""
+    with live_app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+# --- Playwright: Debian's Chromium, no calls out, base URL of the live server. ---
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        # Chromium resolves Google's hosts in the background even with Playwright's flags.
+        "args": [f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOOPBACK}"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    return live_server.url
+
+
+class BrowserGuard:
+    """Collects what must fail a test: unexpected dialogs, page errors, requests to other
+    hosts and local assets that do not load."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.pages: list[Page] = []
+        self.contexts: list[BrowserContext] = []
+        self._expected_dialogs: list[str] = []
+
+    def expect_dialog(self, text: str) -> None:
+        """The next dialog is expected if its message contains ``text``; it is accepted."""
+        self._expected_dialogs.append(text)
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        self.contexts.append(context)
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
+        context.on("request", self._on_request)
+        context.on("response", self._on_response)
+        return context
+
+    def _watch_page(self, page: Page) -> None:
+        self.pages.append(page)
+        page.on("dialog", self._on_dialog)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        if self._expected_dialogs and self._expected_dialogs[0] in dialog.message:
+            self._expected_dialogs.pop(0)
+            dialog.accept()
+            return
+        self.problems.append(f"unexpected {dialog.type} dialog: {dialog.message!r}")
+        dialog.dismiss()
+
+    def _on_request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != LOOPBACK:
+            self.problems.append(f"request to another host: {request.url}")
+
+    def _on_response(self, response) -> None:
+        if response.request.resource_type != "document" and response.status >= 400:
+            self.problems.append(f"asset failed with {response.status}: {response.url}")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+_REPORTS = pytest.StashKey[dict]()
+
+
+@pytest.fixture(autouse=True)
+def guard(request, context) -> Iterator[BrowserGuard]:
+    guard = BrowserGuard()
+    guard.watch(context)
+    yield guard
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    failed = any(report.failed for report in request.node.stash.get(_REPORTS, {}).values())
+    for number, page in enumerate(guard.pages, start=1):
+        if page.is_closed():
+            continue
+        page.screenshot(path=folder / f"page{number}-last-screen.png", full_page=True)
+        if failed:
+            (folder / f"page{number}.html").write_text(page.content())
+    for extra in guard.contexts[1:]:  # the visitors' browsers; pytest-playwright closes its own
+        extra.close()
+    if guard.problems:
+        pytest.fail("the browser saw:\n" + "\n".join(guard.problems))
+
+
+@pytest.fixture
+def visitor(browser, base_url, guard):
+    """Another browser (its own cookies): a reader, or a second user, watched by the same guard."""
+
+    def open_browser() -> Page:
+        return guard.watch(browser.new_context(base_url=base_url)).new_page()
+
+    return open_browser

@@ -1,0 +1,107 @@
+"""What people do in the CMS, as steps a test can tell a story with.
+
+Selectors live here, once; the journeys read as the product's own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+
+def log_in_as(page: Page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    fill_login_form(page, email, password)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def fill_login_form(page: Page, email: str, password: str) -> None:
+    page.get_by_label("Email Address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
+def log_out(page: Page) -> None:
+    page.locator("#account-menu").click()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def choose(page: Page, field_id: str, *labels: str) -> None:
+    """Pick options in one of Flask-Admin's select2 boxes, as a person does: click, type, Enter."""
+    container = page.locator(f"#s2id_{field_id}")
+    for label in labels:
+        if "select2-container-multi" in (container.get_attribute("class") or ""):
+            container.locator("input").click()
+        else:
+            container.locator("a.select2-choice").click()
+        page.keyboard.type(label)
+        page.locator(".select2-result-label", has_text=re.compile(rf"^{re.escape(label)}$")).click()
+
+
+def create_user(page: Page, email: str, roles: list[str], password: str = PASSWORD) -> None:
+    page.goto("/admin/users/new/")
+    page.get_by_label("Email").fill(email)
+    choose(page, "roles", *roles)
+    page.locator("#new_password").fill(password)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("Record was successfully created")
+
+
+def write_post(page: Page, title: str, body: str, summary: str = "") -> None:
+    """Fill in and save a new post; leaves the browser on the post list."""
+    page.goto("/admin/posts/new/")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Summary").fill(summary)
+    page.get_by_label("Body").fill(body)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("Record was successfully created")
+
+
+def posts_list(page: Page) -> None:
+    page.goto("/admin/posts/")
+
+
+def search_posts(page: Page, text: str) -> None:
+    # Flask-Admin's search box has no label, only a placeholder listing the columns.
+    page.locator("input[name=search]").fill(text)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def filter_posts(page: Page, by: str, value: str) -> None:
+    page.get_by_role("link", name="Add Filter").click()
+    page.locator("a.filter", has_text=by).click()
+    page.locator(".filters tr").last.locator(".filter-val a.select2-choice").click()
+    page.keyboard.type(value)
+    page.locator(".select2-result-label", has_text=re.compile(rf"^{re.escape(value)}$")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
+
+
+def bulk_actions_offered(page: Page) -> list[str]:
+    page.get_by_role("button", name="With selected").click()
+    return page.locator(".dropdown-menu.show a").all_inner_texts()
+
+
+def listed_titles(page: Page) -> list[str]:
+    return page.locator("table.model-list td.col-title").all_inner_texts()
+
+
+def open_post_for_editing(page: Page, title: str) -> None:
+    row = page.locator("table.model-list tr", has_text=title)
+    row.locator("a[title='Edit Record']").click()
+    expect(page.get_by_label("Title")).to_have_value(title)
+
+
+def publish_post_being_edited(page: Page) -> None:
+    choose(page, "status", "published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("Record was successfully saved")
+
+
+def post_id_from_edit_url(page: Page) -> int:
+    return int(re.search(r"[?&]id=(\d+)", page.url).group(1))

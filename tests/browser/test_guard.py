@@ -1,0 +1,58 @@
+"""The guard that fails every browser test on a dialog, a page error, a request to another
+host or a broken asset must itself catch them: otherwise no journey could fail on XSS."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import BrowserGuard
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def watched(browser, base_url):
+    guard = BrowserGuard()
+    context = guard.watch(browser.new_context(base_url=base_url))
+    page = context.new_page()
+    yield guard, page
+    context.close()
+
+
+def test_an_alert_is_caught(watched):
+    guard, page = watched
+    page.goto("/")
+    page.evaluate("alert('xss')")
+    assert guard.problems == ["unexpected alert dialog: 'xss'"]
+
+
+def test_an_expected_confirmation_is_accepted(watched):
+    guard, page = watched
+    page.goto("/")
+    guard.expect_dialog("Sure?")
+    assert page.evaluate("confirm('Sure?')") is True
+    assert guard.problems == []
+
+
+def test_a_page_error_is_caught(watched):
+    guard, page = watched
+    page.goto("/")
+    page.evaluate("setTimeout(() => { throw new Error('boom') })")
+    page.wait_for_timeout(100)
+    assert guard.problems == ["page error: boom"]
+
+
+def test_requests_to_other_hosts_and_broken_assets_are_caught(watched):
+    guard, page = watched
+    page.goto("/")
+    page.evaluate(
+        """() => {
+            for (const src of ['http://cdn.example.com/lib.js', '/static/missing.css']) {
+                const img = document.createElement('img'); img.src = src;
+                document.body.append(img);
+            }
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert "request to another host: http://cdn.example.com/lib.js" in guard.problems
+    assert any(problem.startswith("asset failed with 404") for problem in guard.problems)
