@@ -30,13 +30,35 @@ def database_url(tmp_path_factory):
         yield url
 
 
+def dispose_engines(app) -> None:
+    """Close the app's pooled connections (left open, they fail the run at exit)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def make_app():
+    """Build extra apps for a test (``make_app(config)``); their connections close afterwards."""
+    made = []
+
+    def make(config: dict, environ: dict = TEST_SETTINGS):
+        made.append(create_app(config, environ=environ))
+        return made[-1]
+
+    yield make
+    for app in made:
+        dispose_engines(app)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ=TEST_SETTINGS)
     with app.app_context():
         flask_migrate.upgrade()
-        db.engine.dispose()
-    return app
+    dispose_engines(app)
+    yield app
+    dispose_engines(app)
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,10 @@ every app must keep its own admin, settings and screens."""
 
 from __future__ import annotations
 
-from cms import create_app
-from tests.conftest import TEST_SETTINGS
 
-
-def test_two_apps_keep_their_own_site_on_every_screen(database_url):
+def test_two_apps_keep_their_own_site_on_every_screen(database_url, make_app):
     apps = {
-        name: create_app(
-            {"SQLALCHEMY_DATABASE_URI": database_url, "SITE_NAME": name}, environ=TEST_SETTINGS
-        )
+        name: make_app({"SQLALCHEMY_DATABASE_URI": database_url, "SITE_NAME": name})
         for name in ("First Site", "Second Site")
     }
     for name, app in apps.items():

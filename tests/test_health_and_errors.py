@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from cms import create_app
-from tests.conftest import TEST_SETTINGS
-
 
 def test_healthz_answers_while_the_database_does(client):
     response = client.get("/healthz")
@@ -14,23 +11,17 @@ def test_healthz_answers_while_the_database_does(client):
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_reports_an_unreachable_database(tmp_path):
-    broken = create_app(
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"},
-        environ=TEST_SETTINGS,
-    )
+def test_healthz_reports_an_unreachable_database(tmp_path, make_app):
+    broken = make_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"})
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
 
 
 @pytest.fixture
-def failing_app(database_url):
+def failing_app(database_url, make_app):
     """An app with a view that fails, with exceptions handled as in production."""
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False},
-        environ=TEST_SETTINGS,
-    )
+    app = make_app({"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False})
 
     @app.get("/boom")
     def boom():

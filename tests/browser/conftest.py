@@ -23,6 +23,7 @@ from cms import create_app
 from cms.extensions import db
 from tests.browser.mailbox import SMTPServer, free_port
 from tests.browser.server import LiveServer
+from tests.conftest import dispose_engines
 from tests.databases import configured_url, fresh_database
 
 # Debian's real binary (/usr/bin/chromium is a wrapper script that adds flags and noise).
@@ -93,9 +94,11 @@ def live_server(tmp_path_factory, smtp_server) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def live_app(live_server):
     """The app in this process, on the live server's database, for arranging data."""
-    return create_app(
+    app = create_app(
         {"SQLALCHEMY_DATABASE_URI": live_server.env["DATABASE_URL"]}, environ=live_server.env
     )
+    yield app
+    dispose_engines(app)
 
 
 @pytest.fixture
