@@ -8,5 +8,8 @@ from config import ConfigError
 try:
     app = create_app()
 except ConfigError as error:
-    # One clear line instead of a traceback: the operator has a variable to set.
-    sys.exit(f"cms: configuration error: {error}")
+    # One clear line instead of a traceback: the operator has a variable to set. Exit code 4
+    # is gunicorn's "application failed to load": the master stops instead of restarting
+    # workers that can never boot.
+    print(f"cms: configuration error: {error}", file=sys.stderr)
+    sys.exit(4)

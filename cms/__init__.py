@@ -30,6 +30,7 @@ def create_app(
 
     app_setup.configure_logging(app)
     app_setup.register_extensions(app)
+    app_setup.register_request_checks(app)
     app_setup.register_blueprints(app)
     app_setup.register_admin(app)
     app_setup.register_error_handlers(app)

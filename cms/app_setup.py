@@ -9,7 +9,7 @@ from flask import Flask
 from flask_security import SQLAlchemyUserDatastore
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cms.database import configure_sqlite
+from cms.database import configure_postgresql, configure_sqlite
 from cms.extensions import csrf, db, mail, migrate, security
 
 
@@ -29,12 +29,15 @@ def register_extensions(app: Flask) -> None:
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Not X-Forwarded-Host: the host comes from SERVER_NAME, never from a header.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     mail.init_app(app)
     # CSRFProtect must come before Flask-Security, which then leaves CSRF to it.
@@ -66,6 +69,12 @@ def register_commands(app: Flask) -> None:
     from cms.cli import register
 
     register(app)
+
+
+def register_request_checks(app: Flask) -> None:
+    from cms.requests import refuse_nul_bytes
+
+    app.before_request(refuse_nul_bytes)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -50,3 +50,14 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Run every session in UTC, so database-side defaults such as Flask-Security's
+    ``server_default=now()`` store UTC like everything else, whatever the server's zone."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()

@@ -1,6 +1,7 @@
 """Security headers on every response.
 
-The public site runs no script at all, so its policy allows none. Flask-Admin's pages use
+The public site runs no script at all, so its policy allows none. Images in posts may come
+from any HTTPS host: authors embed pictures by URL. Flask-Admin's pages use
 inline event handlers (its delete confirmations), so the dashboard and login screens allow
 inline scripts from this origin only; everything they show is escaped by the templates.
 """
@@ -13,7 +14,7 @@ _COMMON = (
     "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'; "
 )
-PUBLIC_POLICY = _COMMON + "img-src 'self' https: data:; style-src 'self'; script-src 'self'"
+PUBLIC_POLICY = _COMMON + "img-src 'self' https: data:; style-src 'self'; script-src 'none'"
 ADMIN_POLICY = (
     _COMMON + "img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'"

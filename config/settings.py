@@ -48,6 +48,7 @@ class BaseConfig:
 
     #: Variables a class refuses to start without.
     REQUIRED: tuple[str, ...] = ()
+    default_url_scheme = "http"
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
         self.CMS_CONFIG = type(self).__name__
@@ -57,6 +58,14 @@ class BaseConfig:
         self.POSTS_PER_PAGE = _integer(environ, "POSTS_PER_PAGE", 10)
         self.LOG_LEVEL = environ.get("LOG_LEVEL", "INFO").upper()
         self.TRUSTED_PROXIES = _integer(environ, "TRUSTED_PROXIES", 0)
+        # The site's public host name: links in mails are built from it, never from the
+        # request's Host header (which a client chooses, e.g. to poison a reset link).
+        self.SERVER_NAME = environ.get("SERVER_NAME", "").strip() or None
+        self.PREFERRED_URL_SCHEME = environ.get("PREFERRED_URL_SCHEME", self.default_url_scheme)
+        # Optionally answer 400 to any other Host (health checks by IP need theirs listed too).
+        self.TRUSTED_HOSTS = [
+            h.strip() for h in environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+        ] or None
 
         database_url = environ.get("DATABASE_URL") or self.default_database_url(instance_path)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
@@ -111,7 +120,7 @@ class BaseConfig:
 
         self.FLASK_ADMIN_FLUID_LAYOUT = False
 
-        missing = [name for name in self.REQUIRED if not environ.get(name)]
+        missing = [name for name in self.REQUIRED if not environ.get(name, "").strip()]
         if missing:
             raise ConfigError(
                 f"{self.CMS_CONFIG} refuses to start: set {', '.join(missing)} "
@@ -169,13 +178,13 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     """A deployment: every secret comes from the environment, cookies only over HTTPS."""
 
-    REQUIRED = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "DATABASE_URL")
+    REQUIRED = ("SECRET_KEY", "SECURITY_PASSWORD_SALT", "DATABASE_URL", "SERVER_NAME")
+    default_url_scheme = "https"
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
         super().__init__(environ, instance_path)
         self.SESSION_COOKIE_SECURE = _flag(environ, "SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
-        self.PREFERRED_URL_SCHEME = "https"
 
     def fallback_secret(self, name: str) -> str:
         # Never reached with a value in use: REQUIRED makes __init__ refuse first.

@@ -18,6 +18,7 @@ PRODUCTION = {
     "SECRET_KEY": "s3cret",
     "SECURITY_PASSWORD_SALT": "salt",
     "DATABASE_URL": "postgres://cms@db.internal/cms",
+    "SERVER_NAME": "cms.example.com",
 }
 
 
@@ -36,9 +37,14 @@ def test_production_reads_everything_from_the_environment(tmp_path):
     assert settings.SESSION_COOKIE_SECURE is True
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "SECURITY_PASSWORD_SALT", "DATABASE_URL"])
-def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "SECURITY_PASSWORD_SALT", "DATABASE_URL", "SERVER_NAME"]
+)
+@pytest.mark.parametrize("as_what", ["absent", "blank"])
+def test_production_refuses_to_start_without_a_secret(tmp_path, missing, as_what):
     environ = {key: value for key, value in PRODUCTION.items() if key != missing}
+    if as_what == "blank":
+        environ[missing] = "  "
     with pytest.raises(ConfigError, match=missing):
         create_app(environ=environ)
 
@@ -71,9 +77,9 @@ def test_development_keeps_its_generated_secrets_across_restarts(tmp_path):
     assert first.MAIL_BACKEND == "console"
 
 
-def _run_wsgi(environ: dict) -> subprocess.CompletedProcess:
+def _run(command: list[str], environ: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import wsgi"],
+        command,
         cwd=ROOT,
         env={"PATH": os.environ["PATH"], **environ},
         capture_output=True,
@@ -83,15 +89,29 @@ def _run_wsgi(environ: dict) -> subprocess.CompletedProcess:
     )
 
 
+EXPECTED_LINE = (
+    "cms: configuration error: ProductionConfig refuses to start: set SECRET_KEY, "
+    "SECURITY_PASSWORD_SALT, DATABASE_URL, SERVER_NAME (or CMS_CONFIG=development for a "
+    "local run)"
+)
+
+
 def test_a_deployment_without_secrets_stops_with_one_clear_line():
-    result = _run_wsgi({"CMS_CONFIG": "production"})
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "cms: configuration error: ProductionConfig refuses to start: set SECRET_KEY, "
-        "SECURITY_PASSWORD_SALT, DATABASE_URL (or CMS_CONFIG=development for a local run)"
-    ]
+    result = _run([sys.executable, "-c", "import wsgi"], {"CMS_CONFIG": "production"})
+    assert result.returncode == 4
+    assert result.stderr.strip().splitlines() == [EXPECTED_LINE]
+
+
+def test_gunicorn_without_secrets_stops_instead_of_restarting_workers(tmp_path):
+    # Exit code 4 makes gunicorn's master give up; any other code boots workers forever.
+    command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--bind", "127.0.0.1:0"]
+    result = _run([*command, "--no-control-socket"], {"HOME": str(tmp_path)})
+    assert result.returncode != 0
+    assert result.stderr.count(EXPECTED_LINE) == 1
 
 
 def test_a_complete_deployment_starts(database_url):
-    result = _run_wsgi({**PRODUCTION, "DATABASE_URL": database_url})
+    result = _run(
+        [sys.executable, "-c", "import wsgi"], {**PRODUCTION, "DATABASE_URL": database_url}
+    )
     assert result.returncode == 0, result.stderr

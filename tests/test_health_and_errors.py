@@ -57,3 +57,27 @@ def test_the_403_page_offers_to_switch_accounts(client, users):
     assert users["norole"].email in page
     assert 'action="/logout"' in page
     assert 'name="csrf_token"' in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/posts/a%00b", "/?page=%00", "/admin/posts/?search=%00", "/admin/users/?search=x%00"],
+)
+def test_a_nul_byte_anywhere_is_a_bad_request(client, users, url):
+    client.login(users["admin"].email)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_a_nul_byte_in_a_form_saves_nothing(client, users):
+    from cms.extensions import db
+    from cms.posts.models import Post
+
+    client.login(users["editor"].email)
+    response = client.submit(
+        "/admin/posts/new/",
+        {"title": "Bad\x00title", "status": "draft", "author": str(users["editor"].id)},
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(db.func.count(Post.id))) == 0

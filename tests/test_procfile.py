@@ -38,6 +38,7 @@ def deployment_env(tmp_path):
             "DATABASE_URL": url,
             "SECRET_KEY": "procfile-test",
             "SECURITY_PASSWORD_SALT": "procfile-test",
+            "SERVER_NAME": "cms.example.com",
             "PORT": str(free_port()),
             "WEB_CONCURRENCY": "1",
         }
@@ -83,5 +84,6 @@ def test_release_then_web(deployment_env):
     finally:
         web.terminate()
         output, _ = web.communicate(timeout=30)
-    # Access log lines on stdout, where a platform's log collector reads them.
+    # Access log and gunicorn's own log on stdout, where a platform's log collector reads them.
     assert '"GET /healthz HTTP/1.1" 200' in output
+    assert "Listening at: http://0.0.0.0:" in output

@@ -6,7 +6,6 @@ separate field, checked against Flask-Security's rules and stored only as a hash
 
 from __future__ import annotations
 
-from flask_admin.contrib.sqla import ModelView
 from flask_admin.helpers import is_form_submitted
 from flask_security import current_user
 from sqlalchemy import func, inspect, select
@@ -16,6 +15,7 @@ from wtforms.validators import Optional, ValidationError
 from cms.accounts import service
 from cms.accounts.roles import ADMIN
 from cms.admin.access import AdminsOnly
+from cms.admin.base import CMSModelView
 from cms.admin.formatting import format_utc
 from cms.extensions import db
 from cms.posts.models import Post
@@ -30,7 +30,7 @@ def _email_filter(value):
         return value  # validate_form reports it
 
 
-class UserAdmin(AdminsOnly, ModelView):
+class UserAdmin(AdminsOnly, CMSModelView):
     column_list = ("email", "full_name", "roles", "active", "last_login_at", "create_datetime")
     column_details_list = (
         "email", "full_name", "roles", "active", "last_login_at", "last_login_ip",
@@ -123,7 +123,7 @@ class UserAdmin(AdminsOnly, ModelView):
             )
 
 
-class RoleAdmin(AdminsOnly, ModelView):
+class RoleAdmin(AdminsOnly, CMSModelView):
     """The built-in roles, with what each may do. The policy is written against their names,
     so they are not created, renamed or deleted here; users get roles in the user form."""
 

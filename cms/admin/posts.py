@@ -7,7 +7,6 @@ from datetime import UTC
 
 from flask import abort, flash, request
 from flask_admin.actions import action
-from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.form import DateTimeField
 from flask_admin.model.filters import BaseFilter
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from cms.admin.access import StaffOnly
+from cms.admin.base import CMSModelView, parse_id
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
 from cms.extensions import db
 from cms.posts import policy, service
@@ -63,12 +63,20 @@ def _posts(count: int) -> str:
     return "1 post" if count == 1 else f"{count} posts"
 
 
+def _assignable_authors():
+    return db.session.scalars(policy.assignable_authors(current_user)).all()
+
+
 def _author_choices():
-    users = db.session.scalars(policy.assignable_authors(current_user))
-    return [(str(user.id), user.email) for user in users]
+    return [(str(user.id), user.email) for user in _assignable_authors()]
 
 
-class PostAdmin(StaffOnly, ModelView):
+class AuthorFilter(IntEqualFilter):
+    def validate(self, value) -> bool:
+        return parse_id(value) is not None
+
+
+class PostAdmin(StaffOnly, CMSModelView):
     list_template = "admin/posts/list.html"
 
     column_list = ("title", "status", "author", "published_at", "updated_at")
@@ -89,7 +97,7 @@ class PostAdmin(StaffOnly, ModelView):
     column_default_sort = ("updated_at", True)
     column_filters = (
         StatusFilter(),
-        IntEqualFilter(Post.author_id, "Author", options=PerRequestOptions(_author_choices)),
+        AuthorFilter(Post.author_id, "Author", options=PerRequestOptions(_author_choices)),
     )
     column_formatters = {
         "status": lambda view, context, post, name: Markup(
@@ -132,12 +140,7 @@ class PostAdmin(StaffOnly, ModelView):
             "description": "Left empty, publishing sets it to now.",
             "filters": [_as_utc],
         },
-        "author": {
-            "query_factory": lambda: db.session.scalars(
-                policy.assignable_authors(current_user)
-            ).all(),
-            "allow_blank": False,
-        },
+        "author": {"query_factory": lambda: _assignable_authors(), "allow_blank": False},
     }
     form_widget_args = {
         "body": {"rows": 18, "class": "form-control text-monospace"},
@@ -157,12 +160,7 @@ class PostAdmin(StaffOnly, ModelView):
         )
 
     def get_one(self, id):
-        try:
-            post = db.session.get(Post, int(id))
-        except (TypeError, ValueError):
-            post = None
-        if post is None:
-            abort(404)
+        post = super().get_one(id)
         view = (request.endpoint or "").rpartition(".")[2]
         if not policy.can(current_user, _ACTION_BY_VIEW.get(view, Action.EDIT), post):
             abort(403)
@@ -183,12 +181,20 @@ class PostAdmin(StaffOnly, ModelView):
 
     def create_form(self, obj=None):
         form = self._prepare_form(super().create_form(obj))
-        if "author" in form and form.author.data is None:
+        if "author" in form and request.method == "GET":
             form.author.data = current_user._get_current_object()
         return form
 
     def edit_form(self, obj=None):
-        return self._prepare_form(super().edit_form(obj))
+        form = self._prepare_form(super().edit_form(obj))
+        if "author" in form and obj is not None and obj.author is not None:
+            # The post's own author stays a choice even if no longer one to assign
+            # (deactivated, say): saving the post must not hand it to someone else.
+            choices = list(_assignable_authors())
+            if obj.author not in choices:
+                choices.append(obj.author)
+            form.author.query = choices
+        return form
 
     def on_model_change(self, form, post, is_created):
         try:
@@ -213,16 +219,9 @@ class PostAdmin(StaffOnly, ModelView):
             return False
         return super().is_action_allowed(name)
 
-    def handle_action(self, return_view=None):
-        name = request.form.get("action")
-        if name in self._actions_data and not self.is_action_allowed(name):
-            abort(403)
-        return super().handle_action(return_view)
-
-    def _selected_posts(self, ids):
-        wanted = [int(value) for value in ids if str(value).isdigit()]
+    def _selected_posts(self, ids: list[int]):
         return db.session.scalars(
-            select(Post).where(Post.id.in_(wanted), policy.admin_scope(current_user))
+            select(Post).where(Post.id.in_(ids), policy.admin_scope(current_user))
         ).all()
 
     def _apply(self, ids, change, done_message):

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from cms.accounts.models import Role, User
 from cms.accounts.permissions import role_names
 from cms.accounts.roles import ALL_POSTS_ROLES, AUTHOR, STAFF_ROLES
-from cms.posts.models import Post
+from cms.posts.models import Post, PostStatus
 
 
 class Action(enum.StrEnum):
@@ -41,7 +41,13 @@ def can(user: Any, action: Action, post: Post | None = None) -> bool:
         return True
     if AUTHOR in roles and action in (Action.CREATE, Action.VIEW, Action.EDIT, Action.DELETE):
         # Authors work on their own posts only, and may not write one in another's name.
-        return post is None or _written_by(post, user)
+        if post is None:
+            return True
+        if not _written_by(post, user):
+            return False
+        # Once an editor has published a post, its author may still read it, but changing
+        # or deleting what readers see is an editor's decision.
+        return action in (Action.CREATE, Action.VIEW) or post.status == PostStatus.DRAFT
     return False
 
 

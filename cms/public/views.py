@@ -10,6 +10,8 @@ from cms.posts.rendering import plain_text, render_markdown
 
 blueprint = Blueprint("public", __name__)
 
+MAX_PAGE = 100_000
+
 
 @blueprint.app_template_filter("markdown")
 def markdown_filter(source: str):
@@ -24,6 +26,8 @@ def excerpt_filter(source: str):
 @blueprint.get("/")
 def index():
     page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        abort(404)  # no site has that many pages; the offset would overflow the database
     posts = db.paginate(
         publication.published_posts(),
         page=page,

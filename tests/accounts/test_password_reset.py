@@ -96,3 +96,18 @@ def test_garbage_token_is_rejected_and_changes_nothing(client, users, can_log_in
     assert "Invalid reset password token." in flashed(client.get("/reset"))
     assert can_log_in("author@example.com", PASSWORD)
     assert not can_log_in("author@example.com", NEW_PASSWORD)
+
+
+def test_the_reset_link_uses_the_configured_host_not_the_requests(
+    app, client, users, outbox, monkeypatch
+):
+    """A forged Host header must not turn the mailed link into one to the attacker's site."""
+    monkeypatch.setitem(app.config, "SERVER_NAME", "cms.example.com")
+    forged = {"Host": "evil.example"}
+    token = csrf_token_in(client.get("/reset", headers=forged).get_data(as_text=True))
+    client.post(
+        "/reset", data={"email": users["author"].email, "csrf_token": token}, headers=forged
+    )
+    [mail] = outbox
+    assert "http://cms.example.com/reset/" in mail.body
+    assert "evil.example" not in mail.body

@@ -1,8 +1,9 @@
 """Every role against every admin view and action, with the exact outcome.
 
-"own" is a post written by the acting user (for visitors without posts, the author's);
-"other" is a post by another author. Outcomes: 200 page, "done" (a redirect after the
-change), "login" (a redirect to the login page with ``next``), 403 and 404.
+"own" is a draft written by the acting user (for visitors without posts, the author's), and
+"own published" the same user's published post; "other" is a post by another author.
+Outcomes: 200 page, "done" (a redirect after the change), "login" (a redirect to the login
+page with ``next``), 403 and 404.
 """
 
 from __future__ import annotations
@@ -33,10 +34,14 @@ TARGETS = {
     "post create form": Target("GET", "/admin/posts/new/"),
     "post edit own": Target("GET", "/admin/posts/edit/?id={own}"),
     "post edit other": Target("GET", "/admin/posts/edit/?id={other}"),
+    "post edit own published": Target("GET", "/admin/posts/edit/?id={own_published}"),
     "post details own": Target("GET", "/admin/posts/details/?id={own}"),
     "post details other": Target("GET", "/admin/posts/details/?id={other}"),
     "post delete own": Target("POST", "/admin/posts/delete/", (("id", "{own}"),)),
     "post delete other": Target("POST", "/admin/posts/delete/", (("id", "{other}"),)),
+    "post delete own published": Target(
+        "POST", "/admin/posts/delete/", (("id", "{own_published}"),)
+    ),
     "bulk publish other": Target(
         "POST", "/admin/posts/action/", (("action", "publish"), ("rowid", "{other}"))
     ),
@@ -63,10 +68,12 @@ EXPECTED = {
     "post create form":   ("login", 403, 200, 200, 200),
     "post edit own":      ("login", 403, 200, 200, 200),
     "post edit other":    ("login", 403, 403, 200, 200),
+    "post edit own published":   ("login", 403, 403, 200, 200),
     "post details own":   ("login", 403, 200, 200, 200),
     "post details other": ("login", 403, 403, 200, 200),
     "post delete own":    ("login", 403, "done", "done", "done"),
     "post delete other":  ("login", 403, 403, "done", "done"),
+    "post delete own published": ("login", 403, 403, "done", "done"),
     "bulk publish other": ("login", 403, 403, "done", "done"),
     "bulk unpublish own": ("login", 403, 403, "done", "done"),
     "bulk delete other":  ("login", 403, "done", "done", "done"),
@@ -99,26 +106,31 @@ def outcome_of(response) -> int | str:
 
 @pytest.fixture
 def scene(client, users, post_factory):
-    """Posts by the author and another author; the acting user's own post if they can have one."""
-    author_post = post_factory(users["author"], title="Author post", status=PostStatus.PUBLISHED)
+    """Drafts and published posts by the acting user; a draft by another author."""
+    author_post = post_factory(users["author"], title="Author post")
     other_post = post_factory(users["other_author"], title="Other post")
     own = {
         "author": author_post,
         "editor": post_factory(users["editor"], title="Editor post", status=PostStatus.PUBLISHED),
         "admin": post_factory(users["admin"], title="Admin post", status=PostStatus.PUBLISHED),
     }
+    published = {
+        role: post_factory(users[role], title=f"Published {role} post", status=PostStatus.PUBLISHED)
+        for role in ("author", "editor", "admin")
+    }
     ids = {
         "other": other_post.id,
         "user": users["norole"].id,
         "role": db.session.scalar(db.select(Role.id).where(Role.name == "author")),
     }
-    return own, author_post, ids
+    return own, author_post, ids, published
 
 
 def request_as(client, users, scene, role: str, target: Target):
-    own_posts, author_post, ids = scene
+    own_posts, author_post, ids, published = scene
     own_post = own_posts.get(role, author_post)
-    values = {**ids, "own": own_post.id}
+    own_published = published.get(role, published["author"])
+    values = {**ids, "own": own_post.id, "own_published": own_published.id}
     token = client.token()
     if role != "anonymous":
         client.login(users[role].email)
@@ -163,33 +175,33 @@ def _post(post_id: int) -> Post | None:
 
 @pytest.mark.parametrize("role", ["author", "editor"])
 def test_deleting_another_authors_post(client, users, scene, role):
-    _, _, ids = scene
+    _, _, ids, _ = scene
     request_as(client, users, scene, role, TARGETS["post delete other"])
     assert (_post(ids["other"]) is None) == (role == "editor")
 
 
 def test_bulk_delete_by_an_author_leaves_other_authors_posts(client, users, scene):
-    _, _, ids = scene
+    _, _, ids, _ = scene
     request_as(client, users, scene, "author", TARGETS["bulk delete other"])
     assert _post(ids["other"]) is not None
 
 
 def test_author_deletes_own_post(client, users, scene):
-    _, author_post, _ = scene
+    _, author_post, _, _ = scene
     request_as(client, users, scene, "author", TARGETS["post delete own"])
     assert _post(author_post.id) is None
 
 
 @pytest.mark.parametrize("role", ["author", "editor"])
 def test_bulk_publish(client, users, scene, role):
-    _, _, ids = scene
+    _, _, ids, _ = scene
     request_as(client, users, scene, role, TARGETS["bulk publish other"])
     expected = PostStatus.PUBLISHED if role == "editor" else PostStatus.DRAFT
     assert _post(ids["other"]).status is expected
 
 
 def test_editor_bulk_unpublishes(client, users, scene):
-    own_posts, _, _ = scene
+    own_posts, _, _, _ = scene
     request_as(client, users, scene, "editor", TARGETS["bulk unpublish own"])
     assert _post(own_posts["editor"].id).status is PostStatus.DRAFT
 
@@ -207,7 +219,7 @@ def test_author_list_and_count_hold_only_their_posts(client, users, scene):
     page = response.get_data(as_text=True)
     assert "Author post" in page
     assert "Other post" not in page
-    assert "List (1)" in page
+    assert "List (2)" in page  # a draft and a published post
 
 
 def test_author_is_offered_no_publishing_actions_or_fields(client, users, scene):

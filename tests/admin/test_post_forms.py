@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -113,18 +114,52 @@ def test_author_cannot_give_their_post_to_someone_else(client, users, post_facto
 def test_editing_keeps_a_published_posts_time(client, users, post_factory):
     post = post_factory(users["author"], title="Live", status=PostStatus.PUBLISHED)
     published_at = post.published_at
-    client.login(users["author"].email)
+    client.login(users["editor"].email)
     response = client.submit(
         f"/admin/posts/edit/?id={post.id}",
-        _new_post_form(title="Live, corrected", slug=post.slug),
+        _new_post_form(
+            title="Live, corrected",
+            slug=post.slug,
+            status="published",
+            published_at=published_at.strftime("%Y-%m-%d %H:%M:%S"),
+            author=str(users["author"].id),
+        ),
     )
     assert response.status_code == 302
     [post] = _posts()
     assert (post.title, post.status, post.published_at) == (
         "Live, corrected",
         PostStatus.PUBLISHED,
-        published_at,
+        published_at.replace(microsecond=0),
     )
+
+
+def test_editing_the_post_of_a_deactivated_author_keeps_its_author(client, users, post_factory):
+    post = post_factory(users["author"], title="Theirs")
+    users["author"].active = False
+    db.session.commit()
+    client.login(users["editor"].email)
+    form = client.get(f"/admin/posts/edit/?id={post.id}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{users["author"].id}">', form)
+    response = client.submit(
+        f"/admin/posts/edit/?id={post.id}",
+        _new_post_form(
+            title="Theirs, edited", slug=post.slug, status="draft", author=str(users["author"].id)
+        ),
+    )
+    assert response.status_code == 302
+    assert _posts()[0].author_id == users["author"].id
+
+
+@pytest.mark.parametrize("bogus", ["999999", "abc"])
+def test_an_unknown_author_is_a_field_error_not_the_editor(client, users, bogus):
+    client.login(users["editor"].email)
+    response = client.submit(
+        "/admin/posts/new/", _new_post_form(title="Whose?", status="draft", author=bogus)
+    )
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert _posts() == []
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "browser-tests",
             "SECURITY_PASSWORD_SALT": "browser-tests",
+            "SERVER_NAME": f"127.0.0.1:{port}",
+            "PREFERRED_URL_SCHEME": "http",
             "SESSION_COOKIE_SECURE": "false",  # plain HTTP on loopback
             "BCRYPT_ROUNDS": "4",
             "MAIL_SERVER": "127.0.0.1",

@@ -173,7 +173,7 @@ def test_pages_out_of_range_are_not_found(client, twelve_posts, query):
     assert "Page not found" in page_of(response).text
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=", "page=1.5", "page=%00"])
+@pytest.mark.parametrize("query", ["page=abc", "page=", "page=1.5"])
 def test_a_page_number_that_is_not_a_number_shows_the_first_page(client, twelve_posts, query):
     """Documented behaviour: a malformed ``page`` is ignored, as if none were given."""
     response = client.get(f"/?{query}")
@@ -381,7 +381,7 @@ def test_public_responses_carry_security_headers(public_responses, which):
     csp = response.headers["Content-Security-Policy"]
     directives = csp_directives(csp)
 
-    assert directives["script-src"] == ["'self'"]
+    assert directives["script-src"] == ["'none'"]
     assert "'unsafe-inline'" not in csp
     assert "'unsafe-eval'" not in csp
     assert directives["object-src"] == ["'none'"]

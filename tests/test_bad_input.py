@@ -1,0 +1,68 @@
+"""Malformed and out-of-range input gets a 4xx, never a 500, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.accounts.models import User
+from cms.extensions import db
+
+HUGE = "99999999999999999999"
+BEYOND_INT32 = str(2**31)
+
+
+@pytest.mark.parametrize("page", [HUGE, "100001"])
+def test_huge_public_page_numbers_are_not_found(client, page):
+    assert client.get(f"/?page={page}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/admin/posts/details/?id={HUGE}",
+        f"/admin/posts/edit/?id={BEYOND_INT32}",
+        "/admin/posts/edit/?id=-1",
+        f"/admin/users/edit/?id={BEYOND_INT32}",
+        "/admin/users/edit/?id=abc",
+        "/admin/roles/edit/?id=x",
+        f"/admin/posts/?page={HUGE}",
+    ],
+)
+def test_impossible_ids_and_pages_in_the_admin_are_not_found(client, users, url):
+    client.login(users["admin"].email)
+    assert client.get(url).status_code == 404
+
+
+def test_an_impossible_author_filter_is_ignored(client, users, post_factory):
+    post_factory(users["author"], title="Still listed")
+    client.login(users["editor"].email)
+    response = client.get(f"/admin/posts/?flt0_1={BEYOND_INT32}")
+    assert response.status_code == 200
+    assert "Still listed" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("rowid", ["abc", BEYOND_INT32, "-3"])
+@pytest.mark.parametrize("view", ["posts", "users"])
+def test_impossible_ids_in_a_bulk_action_are_a_bad_request(client, users, view, rowid):
+    client.login(users["admin"].email)
+    response = client.post_with_token(
+        f"/admin/{view}/action/", {"action": "delete", "rowid": rowid}
+    )
+    assert response.status_code == 400
+
+
+def test_bulk_deleting_users_works(client, users):
+    doomed = users["norole"].id
+    client.login(users["admin"].email)
+    response = client.post_with_token(
+        "/admin/users/action/", {"action": "delete", "rowid": str(doomed)}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, doomed) is None
+
+
+def test_an_unknown_bulk_action_is_a_bad_request(client, users):
+    client.login(users["admin"].email)
+    response = client.post_with_token("/admin/posts/action/", {"action": "explode", "rowid": "1"})
+    assert response.status_code == 400
