@@ -6,27 +6,31 @@ from flask_admin import AdminIndexView, expose
 from flask_security import current_user
 from sqlalchemy import func, select
 
+from cms import clock
 from cms.admin.access import StaffOnly
 from cms.extensions import db
-from cms.posts import policy
-from cms.posts.models import Post, PostStatus
+from cms.posts import policy, publication
+from cms.posts.models import Post, PostState
 
 
 class DashboardView(StaffOnly, AdminIndexView):
     @expose("/")
     def index(self):
         scope = policy.admin_scope(current_user)
-        counts = dict(
-            db.session.execute(
-                select(Post.status, func.count()).where(scope).group_by(Post.status)
-            ).all()
-        )
+        now = clock.utcnow()
+        counts = {
+            state: db.session.scalar(
+                select(func.count(Post.id)).where(scope, publication.in_state(state, now))
+            )
+            for state in PostState
+        }
         recent = db.session.scalars(
             select(Post).where(scope).order_by(Post.updated_at.desc()).limit(8)
         ).all()
         return self.render(
             "admin/dashboard.html",
-            counts={status: counts.get(status, 0) for status in PostStatus},
+            counts=counts,
+            now=now,
             recent=recent,
             can_create=policy.can(current_user, policy.Action.CREATE),
         )

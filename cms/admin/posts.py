@@ -1,26 +1,28 @@
 """The posts admin: every path to a post (list, details, edit, delete, bulk actions,
-export, counts, author choices) is limited by ``cms.posts.policy``."""
+export, counts, author choices) is limited by ``cms.posts.policy``, and every change of
+state goes through ``cms.posts.workflow``."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
-from flask import abort, flash, request
+from flask import abort, flash, redirect, request
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
-from flask_admin.form import DateTimeField
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from cms import clock
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
 from cms.extensions import db
-from cms.posts import policy, service
-from cms.posts.models import Post, PostStatus
+from cms.posts import policy, publication, service, workflow
+from cms.posts.models import Post, PostState
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import normalise_slug
 
@@ -29,38 +31,45 @@ _ACTION_BY_VIEW = {
     "edit_view": Action.EDIT,
     "delete_view": Action.DELETE,
     "details_view": Action.VIEW,
+    "transition_view": Action.VIEW,  # the workflow checks the transition itself
 }
 
-# Form fields only those who may publish get; for others they are not in the form at all,
-# so a crafted POST carrying them changes nothing.
-_PUBLISHING_FIELDS = ("status", "published_at")
+_STATE_BADGES = {
+    PostState.DRAFT: "secondary",
+    PostState.REVIEW: "warning",
+    PostState.SCHEDULED: "info",
+    PostState.PUBLISHED: "success",
+}
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _as_utc(value):
-    """The form's naive date and time, read as UTC (the labels say so)."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def _posts(count: int) -> str:
+    return "1 post" if count == 1 else f"{count} posts"
 
 
-class StatusFilter(BaseFilter):
+def state_badge(post: Post) -> Markup:
+    state = post.state_at(clock.utcnow())
+    when = f" {format_utc(post.published_at)}" if state is PostState.SCHEDULED else ""
+    return Markup('<span class="badge badge-{}" data-state="{}">{}{}</span>').format(
+        _STATE_BADGES[state], state.value, state.label, when
+    )
+
+
+class StateFilter(BaseFilter):
     def __init__(self) -> None:
-        super().__init__("Status", options=[(s.value, s.label) for s in PostStatus])
+        super().__init__("Status", options=[(state.value, state.label) for state in PostState])
 
     def validate(self, value) -> bool:
-        return value in {status.value for status in PostStatus}
+        return value in {state.value for state in PostState}
 
     def apply(self, query, value, alias=None):
-        return query.filter(Post.status == PostStatus(value))
+        return query.filter(publication.in_state(PostState(value), clock.utcnow()))
 
     def operation(self) -> str:
         return "is"
-
-
-def _posts(count: int) -> str:
-    return "1 post" if count == 1 else f"{count} posts"
 
 
 def _assignable_authors():
@@ -76,8 +85,25 @@ class AuthorFilter(IntEqualFilter):
         return parse_id(value) is not None
 
 
+def parse_publish_time(text: str | None) -> datetime | None:
+    """The publish time typed into the schedule field (a browser's datetime-local), as UTC.
+
+    :raise workflow.TransitionError: when it is not a date and time.
+    """
+    if not text or not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise workflow.TransitionError(
+            f"{text.strip()!r} is not a date and time (use YYYY-MM-DD HH:MM, in UTC)."
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class PostAdmin(StaffOnly, CMSModelView):
     list_template = "admin/posts/list.html"
+    edit_template = "admin/posts/edit.html"
 
     column_list = ("title", "status", "author", "published_at", "updated_at")
     column_labels = {
@@ -85,9 +111,10 @@ class PostAdmin(StaffOnly, CMSModelView):
         "updated_at": "Updated (UTC)",
         "created_at": "Created (UTC)",
         "author.email": "Author",
+        "editor_note": "Editor's note",
     }
     column_details_list = (
-        "title", "slug", "status", "author", "summary", "body",
+        "title", "slug", "status", "author", "summary", "body", "editor_note",
         "created_at", "updated_at", "published_at",
     )  # fmt: skip
     column_searchable_list = ("title", "slug", "summary", "body")
@@ -96,15 +123,11 @@ class PostAdmin(StaffOnly, CMSModelView):
     )  # fmt: skip
     column_default_sort = ("updated_at", True)
     column_filters = (
-        StatusFilter(),
+        StateFilter(),
         AuthorFilter(Post.author_id, "Author", options=PerRequestOptions(_author_choices)),
     )
     column_formatters = {
-        "status": lambda view, context, post, name: Markup(
-            '<span class="badge badge-{}">{}</span>'
-        ).format(
-            "success" if post.status == PostStatus.PUBLISHED else "secondary", post.status.label
-        ),
+        "status": lambda view, context, post, name: state_badge(post),
         "published_at": lambda view, context, post, name: format_utc(post.published_at),
         "updated_at": lambda view, context, post, name: format_utc(post.updated_at),
         "created_at": lambda view, context, post, name: format_utc(post.created_at),
@@ -119,12 +142,11 @@ class PostAdmin(StaffOnly, CMSModelView):
         "id", "title", "slug", "status", "author.email", "created_at", "updated_at", "published_at",
     )  # fmt: skip
     column_formatters_export = {
-        "status": lambda view, context, post, name: post.status.value,
+        "status": lambda view, context, post, name: post.state_at(clock.utcnow()).value,
     }
 
-    form_columns = ("title", "slug", "summary", "body", "status", "published_at", "author")
-    # Flask-Admin has no converter for the UTCDateTime decorator and would drop the field.
-    form_overrides = {"published_at": DateTimeField}
+    # No status or publish time here: those change only through the workflow's steps.
+    form_columns = ("title", "slug", "summary", "body", "author")
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
@@ -135,11 +157,6 @@ class PostAdmin(StaffOnly, CMSModelView):
         },
         "summary": {"filters": [_strip, lambda value: value or ""]},
         "body": {"description": "Markdown.", "filters": [lambda value: value or ""]},
-        "published_at": {
-            "label": "Publish time (UTC)",
-            "description": "Left empty, publishing sets it to now.",
-            "filters": [_as_utc],
-        },
         "author": {"query_factory": lambda: _assignable_authors(), "allow_blank": False},
     }
     form_widget_args = {
@@ -174,9 +191,7 @@ class PostAdmin(StaffOnly, CMSModelView):
         form.slug.validators = [v for v in form.slug.validators if not isinstance(v, InputRequired)]
         form.slug.flags.required = False
         if not policy.can(current_user, Action.PUBLISH):
-            for name in _PUBLISHING_FIELDS:
-                delattr(form, name)
-            delattr(form, "author")
+            delattr(form, "author")  # authors write as themselves
         return form
 
     def create_form(self, obj=None):
@@ -211,10 +226,53 @@ class PostAdmin(StaffOnly, CMSModelView):
     def get_export_value(self, model, name):
         return spreadsheet_safe(super().get_export_value(model, name))
 
+    def is_live(self, post: Post) -> bool:
+        """For the list's "view on site" link."""
+        return publication.is_published(post)
+
+    # --- The workflow: one endpoint for the edit page's buttons. ---
+
+    def render(self, template, **kwargs):
+        if template == self.edit_template and kwargs.get("model") is not None:
+            post = kwargs["model"]
+            kwargs["state"] = post.state_at(clock.utcnow())
+            kwargs["transitions"] = [
+                (step.value, workflow.label(step))
+                for step in workflow.available(post, current_user)
+            ]
+        return super().render(template, **kwargs)
+
+    @expose("/transition/", methods=("POST",))
+    def transition_view(self):
+        post = self.get_one(request.form.get("id"))
+        try:
+            state = workflow.apply(
+                post,
+                current_user,
+                request.form.get("transition", ""),
+                publish_at=parse_publish_time(request.form.get("publish_at")),
+                comment=request.form.get("comment"),
+            )
+        except workflow.TransitionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            when = f" for {format_utc(post.published_at)}" if state is PostState.SCHEDULED else ""
+            flash(f"The post is now {state.label.lower()}{when}.", "success")
+        if policy.can(current_user, Action.EDIT, post):
+            return redirect(self.get_url(".edit_view", id=post.id))
+        return redirect(self.get_url(".details_view", id=post.id))
+
     # --- Bulk actions: offered only to those allowed, checked again for every row. ---
 
     def is_action_allowed(self, name):
-        needed = {"publish": Action.PUBLISH, "unpublish": Action.PUBLISH, "delete": Action.DELETE}
+        needed = {
+            "submit": Action.SUBMIT,
+            "publish": Action.PUBLISH,
+            "unpublish": Action.PUBLISH,
+            "delete": Action.DELETE,
+        }
         if name in needed and not policy.can(current_user, needed[name]):
             return False
         return super().is_action_allowed(name)
@@ -224,28 +282,43 @@ class PostAdmin(StaffOnly, CMSModelView):
             select(Post).where(Post.id.in_(ids), policy.admin_scope(current_user))
         ).all()
 
-    def _apply(self, ids, change, done_message):
+    def _transition_selected(self, ids, step: workflow.Transition, done: str):
         changed = refused = 0
         for post in self._selected_posts(ids):
             try:
-                change(post, current_user)
+                workflow.apply(post, current_user, step)
+                changed += 1
+            except workflow.TransitionError:
+                refused += 1
+        db.session.commit()
+        if changed:
+            flash(f"{_posts(changed)} {done}.", "success")
+        if refused:
+            flash(f"{_posts(refused)} left as they were: not in a state for that.", "warning")
+
+    @action("submit", "Submit for review", "Submit the selected posts for review?")
+    def action_submit(self, ids):
+        self._transition_selected(ids, workflow.Transition.SUBMIT, "submitted for review")
+
+    @action("publish", "Publish now", "Publish the selected posts now?")
+    def action_publish(self, ids):
+        self._transition_selected(ids, workflow.Transition.PUBLISH, "published")
+
+    @action("unpublish", "Unpublish", "Take the selected posts off the site?")
+    def action_unpublish(self, ids):
+        self._transition_selected(ids, workflow.Transition.UNPUBLISH, "unpublished")
+
+    @action("delete", "Delete", "Delete the selected posts? This cannot be undone.")
+    def action_delete(self, ids):
+        changed = refused = 0
+        for post in self._selected_posts(ids):
+            try:
+                service.delete(post, current_user)
                 changed += 1
             except PermissionDenied:
                 refused += 1
         db.session.commit()
         if changed:
-            flash(f"{_posts(changed)} {done_message}.", "success")
+            flash(f"{_posts(changed)} deleted.", "success")
         if refused:
-            flash(f"{_posts(refused)} left as they were: not yours to change.", "warning")
-
-    @action("publish", "Publish", "Publish the selected posts?")
-    def action_publish(self, ids):
-        self._apply(ids, service.publish, "published")
-
-    @action("unpublish", "Unpublish", "Take the selected posts off the site?")
-    def action_unpublish(self, ids):
-        self._apply(ids, service.unpublish, "unpublished")
-
-    @action("delete", "Delete", "Delete the selected posts? This cannot be undone.")
-    def action_delete(self, ids):
-        self._apply(ids, service.delete, "deleted")
+            flash(f"{_posts(refused)} left as they were: not yours to delete.", "warning")

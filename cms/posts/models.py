@@ -20,12 +20,37 @@ SUMMARY_MAX = 500
 
 
 class PostStatus(enum.StrEnum):
+    """What is stored. "Scheduled" is not stored: it is a published post whose time has not
+    come, so it goes live by itself with no job to run (see ``PostState``)."""
+
     DRAFT = "draft"
+    REVIEW = "review"
     PUBLISHED = "published"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _LABELS[self]
+
+
+class PostState(enum.StrEnum):
+    """Where a post stands at a given moment, as people talk about it."""
+
+    DRAFT = "draft"
+    REVIEW = "review"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    PostStatus.DRAFT: "Draft",
+    PostStatus.REVIEW: "In review",
+    PostState.SCHEDULED: "Scheduled",
+    PostStatus.PUBLISHED: "Published",
+}
 
 
 class Post(db.Model):
@@ -58,9 +83,16 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The editor's comment when returning the post to its author; cleared on resubmission.
+    editor_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     def __str__(self) -> str:
         return self.title
+
+    def state_at(self, moment: datetime) -> PostState:
+        if self.status == PostStatus.PUBLISHED:
+            return PostState.PUBLISHED if self.is_published_at(moment) else PostState.SCHEDULED
+        return PostState(self.status)
 
     # What "published" means, in Python and in SQL, side by side so they cannot drift:
     # readers see a post once it is marked published and its publish time has come.

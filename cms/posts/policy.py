@@ -23,7 +23,8 @@ class Action(enum.StrEnum):
     CREATE = "create"
     EDIT = "edit"
     DELETE = "delete"
-    PUBLISH = "publish"  # publish, unpublish, set the publish time
+    SUBMIT = "submit"  # move between draft and review
+    PUBLISH = "publish"  # publish, schedule, unpublish, return to the author
 
 
 class PermissionDenied(Exception):
@@ -39,16 +40,19 @@ def can(user: Any, action: Action, post: Post | None = None) -> bool:
     roles = role_names(user)
     if roles & ALL_POSTS_ROLES:
         return True
-    if AUTHOR in roles and action in (Action.CREATE, Action.VIEW, Action.EDIT, Action.DELETE):
+    if AUTHOR in roles and action is not Action.PUBLISH:
         # Authors work on their own posts only, and may not write one in another's name.
         if post is None:
             return True
         if not _written_by(post, user):
             return False
-        # Once an editor has published a post, its author may still read it, but changing
-        # or deleting what readers see is an editor's decision.
-        return action in (Action.CREATE, Action.VIEW) or post.status == PostStatus.DRAFT
+        # Once an editor has published or scheduled a post, its author may still read it,
+        # but changing or removing what readers see is an editor's decision.
+        return action in (Action.CREATE, Action.VIEW) or post.status in _AUTHORS_STATUSES
     return False
+
+
+_AUTHORS_STATUSES = (PostStatus.DRAFT, PostStatus.REVIEW)
 
 
 def _written_by(post: Post, user: Any) -> bool:

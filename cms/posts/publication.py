@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from cms import clock
 from cms.extensions import db
-from cms.posts.models import Post
+from cms.posts.models import Post, PostState, PostStatus
 
 
 def is_published(post: Post) -> bool:
@@ -26,3 +28,12 @@ def published_posts() -> Select[tuple[Post]]:
         .where(Post.is_published_at(clock.utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
+
+
+def in_state(state: PostState, moment: datetime) -> ColumnElement[bool]:
+    """Posts in ``state`` at ``moment``, as SQL: the twin of ``Post.state_at``."""
+    if state is PostState.PUBLISHED:
+        return Post.is_published_at(moment)
+    if state is PostState.SCHEDULED:
+        return and_(Post.status == PostStatus.PUBLISHED, Post.published_at > moment)
+    return Post.status == PostStatus(state.value)

@@ -69,20 +69,6 @@ def create_post(actor: Any, **fields: Any) -> Post:
     return post
 
 
-def publish(post: Post, actor: Any) -> None:
-    """Make ``post`` visible to readers now (or at its publish time, if one is set)."""
-    require(actor, Action.PUBLISH, post)
-    post.status = PostStatus.PUBLISHED
-    if post.published_at is None:
-        post.published_at = clock.utcnow()
-
-
-def unpublish(post: Post, actor: Any) -> None:
-    """Take ``post`` off the public site; it keeps its first publish time."""
-    require(actor, Action.PUBLISH, post)
-    post.status = PostStatus.DRAFT
-
-
 def delete(post: Post, actor: Any) -> None:
     require(actor, Action.DELETE, post)
     db.session.delete(post)

@@ -100,10 +100,15 @@ def open_post_for_editing(page: Page, title: str) -> None:
     expect(page.get_by_label("Title")).to_have_value(title)
 
 
+def take_step(page: Page, step: str) -> None:
+    """Press one of the workflow's buttons on the edit page ("Publish now", "Submit for review")."""
+    page.get_by_role("button", name=step).click()
+    expect(page.locator(".alert-success")).to_contain_text("The post is now")
+
+
 def publish_post_being_edited(page: Page) -> None:
-    choose(page, "status", "published")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".alert-success")).to_contain_text("Record was successfully saved")
+    take_step(page, "Publish now")
+    expect(page.locator(".workflow")).to_contain_text("Status: Published")
 
 
 def post_id_from_edit_url(page: Page) -> int:

@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
     bulk_actions_offered,
-    choose,
     create_user,
     fill_login_form,
     filter_posts,
@@ -116,9 +115,10 @@ def test_author_writes_a_draft_but_cannot_publish_or_open_others(page: Page, per
 
     open_post_for_editing(page, title)
     expect(page.locator("#status")).to_have_count(0)  # no way to publish in the form
-    expect(page.locator("#published_at")).to_have_count(0)
+    expect(page.get_by_role("button", name="Publish now")).to_have_count(0)
+    expect(page.get_by_role("button", name="Submit for review")).to_be_visible()
     posts_list(page)
-    assert bulk_actions_offered(page) == ["Delete"]
+    assert sorted(bulk_actions_offered(page)) == ["Delete", "Submit for review"]
 
     response = page.goto(f"/admin/posts/edit/?id={someone_elses.id}")
     assert response.status == 403
@@ -179,9 +179,9 @@ def test_script_payloads_never_run_anywhere(page: Page, person, visitor):
     page.get_by_label("Title").fill(PAYLOADS["title"])
     page.get_by_label("Slug").fill(unique("payloads"))
     page.get_by_label("Body").fill(PAYLOADS["body"])
-    choose(page, "status", "published")
     page.get_by_role("button", name="Save and Continue Editing").click()
     expect(page.locator(".alert-success")).to_be_visible()
+    publish_post_being_edited(page)
     post_id = post_id_from_edit_url(page)
 
     # The edit form shows the payloads as text; the admin list and details too.

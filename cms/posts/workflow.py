@@ -1,0 +1,122 @@
+"""Moving a post between draft, review, scheduled and published.
+
+Every change of state, from the admin's buttons, its bulk actions or the CLI, is one of
+these transitions, checked against the policy. Forms never carry a status or a publish
+time, so there is no other way to publish.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cms import clock
+from cms.posts.models import Post, PostState, PostStatus
+from cms.posts.policy import Action, can
+
+
+class TransitionError(Exception):
+    """The transition cannot happen; the message says why, for the person who asked."""
+
+
+class Transition(enum.StrEnum):
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    RETURN = "return"
+    PUBLISH = "publish"
+    SCHEDULE = "schedule"
+    UNPUBLISH = "unpublish"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    label: str
+    from_states: frozenset[PostState]
+    needs: Action
+
+
+RULES = {
+    Transition.SUBMIT: _Rule("Submit for review", frozenset({PostState.DRAFT}), Action.SUBMIT),
+    Transition.WITHDRAW: _Rule(
+        "Withdraw from review", frozenset({PostState.REVIEW}), Action.SUBMIT
+    ),
+    Transition.RETURN: _Rule("Return to the author", frozenset({PostState.REVIEW}), Action.PUBLISH),
+    Transition.PUBLISH: _Rule(
+        "Publish now",
+        frozenset({PostState.DRAFT, PostState.REVIEW, PostState.SCHEDULED}),
+        Action.PUBLISH,
+    ),
+    Transition.SCHEDULE: _Rule(
+        "Schedule",
+        frozenset({PostState.DRAFT, PostState.REVIEW, PostState.SCHEDULED}),
+        Action.PUBLISH,
+    ),
+    Transition.UNPUBLISH: _Rule(
+        "Unpublish", frozenset({PostState.SCHEDULED, PostState.PUBLISHED}), Action.PUBLISH
+    ),
+}
+
+
+def label(transition: Transition) -> str:
+    return RULES[transition].label
+
+
+def available(post: Post, actor: Any) -> list[Transition]:
+    """The transitions ``actor`` may make on ``post`` now, in the order to offer them."""
+    state = post.state_at(clock.utcnow())
+    return [
+        transition
+        for transition, rule in RULES.items()
+        if state in rule.from_states and can(actor, rule.needs, post)
+    ]
+
+
+def apply(
+    post: Post,
+    actor: Any,
+    transition: Transition | str,
+    *,
+    publish_at: datetime | None = None,
+    comment: str | None = None,
+) -> PostState:
+    """Make the transition (not committed) and return the post's new state.
+
+    :raise TransitionError: when the transition is unknown, not allowed for this actor,
+        not possible from the post's state, or its input is wrong. Nothing is changed then.
+    """
+    try:
+        transition = Transition(transition)
+    except ValueError:
+        raise TransitionError(f"There is no such step as {transition!r}.") from None
+    rule = RULES[transition]
+    now = clock.utcnow()
+    state = post.state_at(now)
+    if not can(actor, rule.needs, post):
+        raise TransitionError(f"You may not {rule.label.lower()} this post.")
+    if state not in rule.from_states:
+        raise TransitionError(f"A post that is {state.label.lower()} cannot be: {rule.label}.")
+
+    if transition is Transition.SUBMIT:
+        post.status, post.editor_note = PostStatus.REVIEW, None
+    elif transition is Transition.WITHDRAW:
+        post.status = PostStatus.DRAFT
+    elif transition is Transition.RETURN:
+        comment = (comment or "").strip()
+        if not comment:
+            raise TransitionError("Say what the author should change before returning the post.")
+        post.status, post.editor_note = PostStatus.DRAFT, comment
+    elif transition is Transition.PUBLISH:
+        post.status, post.published_at = PostStatus.PUBLISHED, now
+    elif transition is Transition.SCHEDULE:
+        if publish_at is None:
+            raise TransitionError("Give the date and time to publish at.")
+        if publish_at.tzinfo is None:
+            raise TransitionError("The publish time needs a time zone.")
+        if publish_at <= now:
+            raise TransitionError("The publish time must be in the future; use Publish now.")
+        post.status, post.published_at = PostStatus.PUBLISHED, publish_at
+    elif transition is Transition.UNPUBLISH:
+        post.status = PostStatus.DRAFT
+    return post.state_at(now)
