@@ -282,19 +282,29 @@ class PostAdmin(StaffOnly, CMSModelView):
             select(Post).where(Post.id.in_(ids), policy.admin_scope(current_user))
         ).all()
 
-    def _transition_selected(self, ids, step: workflow.Transition, done: str):
+    def _apply_to_selected(self, ids, change, done: str, refusal: str) -> None:
+        """Apply ``change(post)`` to each selected post the user may see; a post it refuses
+        (``TransitionError`` or ``PermissionDenied``) is counted and left as it was."""
         changed = refused = 0
         for post in self._selected_posts(ids):
             try:
-                workflow.apply(post, current_user, step)
+                change(post)
                 changed += 1
-            except workflow.TransitionError:
+            except (workflow.TransitionError, PermissionDenied):
                 refused += 1
         db.session.commit()
         if changed:
             flash(f"{_posts(changed)} {done}.", "success")
         if refused:
-            flash(f"{_posts(refused)} left as they were: not in a state for that.", "warning")
+            flash(f"{_posts(refused)} left as they were: {refusal}.", "warning")
+
+    def _transition_selected(self, ids, step: workflow.Transition, done: str) -> None:
+        self._apply_to_selected(
+            ids,
+            lambda post: workflow.apply(post, current_user, step),
+            done,
+            "not in a state for that",
+        )
 
     @action("submit", "Submit for review", "Submit the selected posts for review?")
     def action_submit(self, ids):
@@ -310,15 +320,9 @@ class PostAdmin(StaffOnly, CMSModelView):
 
     @action("delete", "Delete", "Delete the selected posts? This cannot be undone.")
     def action_delete(self, ids):
-        changed = refused = 0
-        for post in self._selected_posts(ids):
-            try:
-                service.delete(post, current_user)
-                changed += 1
-            except PermissionDenied:
-                refused += 1
-        db.session.commit()
-        if changed:
-            flash(f"{_posts(changed)} deleted.", "success")
-        if refused:
-            flash(f"{_posts(refused)} left as they were: not yours to delete.", "warning")
+        self._apply_to_selected(
+            ids,
+            lambda post: service.delete(post, current_user),
+            "deleted",
+            "not yours to delete",
+        )
