@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from cms import clock
 from cms.accounts import service as accounts
 from cms.accounts.roles import ADMIN
 from cms.demo import add_demo_posts
 from cms.extensions import db
+from cms.posts import service as posts
 
-cms_cli = AppGroup("cms", help="Manage the CMS: the first admin, demo content.")
+cms_cli = AppGroup("cms", help="Manage the CMS: the first admin, demo content, the trash.")
 
 
 def _fail(message: str) -> None:
@@ -70,6 +73,23 @@ def demo(email: str) -> None:
         click.echo(f"(kept in {login_file}; it stops working if you change the password)")
     else:
         click.echo(f"Log in at /login as {email} with the password you set for it.")
+
+
+@cms_cli.command("purge-trash")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Delete posts trashed more than this many days ago [default: TRASH_RETENTION_DAYS].",
+)
+def purge_trash(older_than_days: int | None) -> None:
+    """Delete for good the posts that have been in the trash too long."""
+    days = (
+        current_app.config["TRASH_RETENTION_DAYS"] if older_than_days is None else older_than_days
+    )
+    count = posts.purge_trash(older_than=clock.utcnow() - timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Deleted for good {count} post(s) trashed more than {days} day(s) ago.")
 
 
 def register(app: Flask) -> None:

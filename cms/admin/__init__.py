@@ -11,7 +11,7 @@ from flask_admin.theme import Bootstrap4Theme
 from cms.accounts.models import Role, User
 from cms.admin.accounts import RoleAdmin, UserAdmin
 from cms.admin.dashboard import DashboardView
-from cms.admin.posts import PostAdmin
+from cms.admin.posts import PostAdmin, TrashAdmin
 from cms.extensions import db, security
 from cms.posts.models import Post
 
@@ -43,6 +43,7 @@ def init_admin(app: Flask) -> Admin:
         index_view=DashboardView(name="Dashboard", url="/admin"),
     )
     admin.add_view(PostAdmin(Post, db, name="Posts", endpoint="posts"))
+    admin.add_view(TrashAdmin(Post, db, name="Trash", endpoint="trash"))
     admin.add_view(UserAdmin(User, db, name="Users", endpoint="users", category="Accounts"))
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
     admin.add_link(MenuLink(name="View site", url="/"))

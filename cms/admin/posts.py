@@ -10,10 +10,11 @@ from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
+from flask_admin.helpers import get_redirect_target
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from cms import clock
@@ -22,7 +23,7 @@ from cms.admin.base import CMSModelView, parse_id
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
 from cms.extensions import db
 from cms.posts import policy, publication, service, workflow
-from cms.posts.models import Post, PostState
+from cms.posts.models import LIVE_STATES, Post, PostState
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import normalise_slug
 
@@ -60,10 +61,10 @@ def state_badge(post: Post) -> Markup:
 
 class StateFilter(BaseFilter):
     def __init__(self) -> None:
-        super().__init__("Status", options=[(state.value, state.label) for state in PostState])
+        super().__init__("Status", options=[(state.value, state.label) for state in LIVE_STATES])
 
     def validate(self, value) -> bool:
-        return value in {state.value for state in PostState}
+        return value in {state.value for state in LIVE_STATES}
 
     def apply(self, query, value, alias=None):
         return query.filter(publication.in_state(PostState(value), clock.utcnow()))
@@ -166,18 +167,23 @@ class PostAdmin(StaffOnly, CMSModelView):
 
     # --- Every query and lookup is limited to what the policy lets the user see. ---
 
+    #: Which posts this view lists: the ones outside the trash.
+    in_trash = False
+
+    def _scope(self):
+        trashed = Post.deleted_at.is_not(None) if self.in_trash else Post.deleted_at.is_(None)
+        return and_(policy.admin_scope(current_user), trashed)
+
     def get_query(self):
-        return super().get_query().filter(policy.admin_scope(current_user))
+        return super().get_query().filter(self._scope())
 
     def get_count_query(self):
-        return (
-            db.session.query(func.count(Post.id))
-            .select_from(Post)
-            .filter(policy.admin_scope(current_user))
-        )
+        return db.session.query(func.count(Post.id)).select_from(Post).filter(self._scope())
 
     def get_one(self, id):
         post = super().get_one(id)
+        if post.in_trash != self.in_trash:
+            abort(404)  # trashed posts are reached through the trash, and only there
         view = (request.endpoint or "").rpartition(".")[2]
         if not policy.can(current_user, _ACTION_BY_VIEW.get(view, Action.EDIT), post):
             abort(403)
@@ -217,11 +223,18 @@ class PostAdmin(StaffOnly, CMSModelView):
         except PermissionDenied as denied:
             raise ValidationError(str(denied)) from denied
 
-    def on_model_delete(self, post):
-        try:
-            policy.require(current_user, Action.DELETE, post)
-        except PermissionDenied as denied:
-            raise ValidationError(str(denied)) from denied
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        """Deleting moves the post to the trash: nothing is lost by a single click."""
+        form = self.delete_form()
+        if self.validate_form(form):
+            post = self.get_one(form.id.data)
+            service.trash(post, current_user)
+            db.session.commit()
+            flash(f"“{post.title}” was moved to the trash, where it can be restored.", "success")
+        else:
+            flash("The post could not be deleted: the form was not valid.", "error")
+        return redirect(get_redirect_target() or self.get_url(".index_view"))
 
     def get_export_value(self, model, name):
         return spreadsheet_safe(super().get_export_value(model, name))
@@ -318,11 +331,84 @@ class PostAdmin(StaffOnly, CMSModelView):
     def action_unpublish(self, ids):
         self._transition_selected(ids, workflow.Transition.UNPUBLISH, "unpublished")
 
-    @action("delete", "Delete", "Delete the selected posts? This cannot be undone.")
+    @action("delete", "Move to trash", "Move the selected posts to the trash?")
     def action_delete(self, ids):
         self._apply_to_selected(
             ids,
-            lambda post: service.delete(post, current_user),
-            "deleted",
+            lambda post: service.trash(post, current_user),
+            "moved to the trash",
             "not yours to delete",
+        )
+
+
+class TrashAdmin(PostAdmin):
+    """Posts in the trash: restore them, or (admins) delete them for good."""
+
+    in_trash = True
+    list_template = "admin/posts/trash.html"
+    can_create = False
+    can_edit = False
+    can_export = False
+    column_list = ("title", "status", "author", "deleted_at")
+    column_labels = {**PostAdmin.column_labels, "deleted_at": "Trashed (UTC)"}
+    column_default_sort = ("deleted_at", True)
+    column_sortable_list = ("title", ("author", "author.email"), "deleted_at")
+    column_filters = (
+        AuthorFilter(Post.author_id, "Author", options=PerRequestOptions(_author_choices)),
+    )
+    column_formatters = {
+        **PostAdmin.column_formatters,
+        "status": lambda view, context, post, name: Markup("{}").format(post.status.label),
+        "deleted_at": lambda view, context, post, name: format_utc(post.deleted_at),
+    }
+
+    @property
+    def can_delete(self) -> bool:
+        return policy.can(current_user, Action.PURGE)
+
+    def is_action_allowed(self, name):
+        needed = {"restore": Action.DELETE, "purge": Action.PURGE}
+        if name not in needed:
+            return False  # the workflow's steps do not apply in the trash
+        return policy.can(current_user, needed[name])
+
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        form = self.delete_form()
+        if not self.validate_form(form):
+            abort(400)
+        post = self.get_one(form.id.data)
+        try:
+            service.purge(post, current_user)
+        except PermissionDenied:
+            abort(403)
+        db.session.commit()
+        flash(f"“{post.title}” was deleted for good.", "success")
+        return redirect(get_redirect_target() or self.get_url(".index_view"))
+
+    @expose("/empty/", methods=("POST",))
+    def empty_view(self):
+        if not policy.can(current_user, Action.PURGE):
+            abort(403)
+        count = service.purge_trash()
+        db.session.commit()
+        flash(f"The trash is empty: {_posts(count)} deleted for good.", "success")
+        return redirect(self.get_url(".index_view"))
+
+    @action("restore", "Restore", "Restore the selected posts?")
+    def action_restore(self, ids):
+        self._apply_to_selected(
+            ids,
+            lambda post: service.restore(post, current_user),
+            "restored",
+            "not yours to restore",
+        )
+
+    @action("purge", "Delete forever", "Delete the selected posts for good? This cannot be undone.")
+    def action_purge(self, ids):
+        self._apply_to_selected(
+            ids,
+            lambda post: service.purge(post, current_user),
+            "deleted for good",
+            "not yours to delete for good",
         )

@@ -39,17 +39,22 @@ class PostState(enum.StrEnum):
     REVIEW = "review"
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
+    TRASHED = "trashed"
 
     @property
     def label(self) -> str:
         return _LABELS[self]
 
 
+#: The states of posts outside the trash, in the order the dashboard shows them.
+LIVE_STATES = (PostState.DRAFT, PostState.REVIEW, PostState.SCHEDULED, PostState.PUBLISHED)
+
 _LABELS = {
     PostStatus.DRAFT: "Draft",
     PostStatus.REVIEW: "In review",
     PostState.SCHEDULED: "Scheduled",
     PostStatus.PUBLISHED: "Published",
+    PostState.TRASHED: "In trash",
 }
 
 
@@ -85,23 +90,33 @@ class Post(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: The editor's comment when returning the post to its author; cleared on resubmission.
     editor_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: When the post was moved to the trash; it is gone from every list but the trash's.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
     def state_at(self, moment: datetime) -> PostState:
+        if self.in_trash:
+            return PostState.TRASHED
         if self.status == PostStatus.PUBLISHED:
             return PostState.PUBLISHED if self.is_published_at(moment) else PostState.SCHEDULED
         return PostState(self.status)
 
     # What "published" means, in Python and in SQL, side by side so they cannot drift:
-    # readers see a post once it is marked published and its publish time has come.
+    # readers see a post once it is marked published, its publish time has come, and it is
+    # not in the trash.
     @hybrid_method
     def is_published_at(self, moment: datetime) -> bool:
         return (
             self.status == PostStatus.PUBLISHED
             and self.published_at is not None
             and self.published_at <= moment
+            and self.deleted_at is None
         )
 
     @is_published_at.expression
@@ -110,4 +125,5 @@ class Post(db.Model):
             cls.status == PostStatus.PUBLISHED,
             cls.published_at.is_not(None),
             cls.published_at <= moment,
+            cls.deleted_at.is_(None),
         )

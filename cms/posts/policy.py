@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, false, select, true
 
 from cms.accounts.models import Role, User
 from cms.accounts.permissions import role_names
-from cms.accounts.roles import ALL_POSTS_ROLES, AUTHOR, STAFF_ROLES
+from cms.accounts.roles import ADMIN, ALL_POSTS_ROLES, AUTHOR, STAFF_ROLES
 from cms.posts.models import Post, PostStatus
 
 
@@ -25,6 +25,7 @@ class Action(enum.StrEnum):
     DELETE = "delete"
     SUBMIT = "submit"  # move between draft and review
     PUBLISH = "publish"  # publish, schedule, unpublish, return to the author
+    PURGE = "purge"  # delete from the trash for good
 
 
 class PermissionDenied(Exception):
@@ -38,6 +39,9 @@ def can(user: Any, action: Action, post: Post | None = None) -> bool:
     (to show a button or a bulk action, say).
     """
     roles = role_names(user)
+    if action is Action.PURGE:
+        # Nothing is lost by one click: only admins destroy what is in the trash.
+        return ADMIN in roles
     if roles & ALL_POSTS_ROLES:
         return True
     if AUTHOR in roles and action is not Action.PUBLISH:

@@ -32,8 +32,11 @@ def published_posts() -> Select[tuple[Post]]:
 
 def in_state(state: PostState, moment: datetime) -> ColumnElement[bool]:
     """Posts in ``state`` at ``moment``, as SQL: the twin of ``Post.state_at``."""
+    if state is PostState.TRASHED:
+        return Post.deleted_at.is_not(None)
     if state is PostState.PUBLISHED:
         return Post.is_published_at(moment)
+    live = Post.deleted_at.is_(None)
     if state is PostState.SCHEDULED:
-        return and_(Post.status == PostStatus.PUBLISHED, Post.published_at > moment)
-    return Post.status == PostStatus(state.value)
+        return and_(live, Post.status == PostStatus.PUBLISHED, Post.published_at > moment)
+    return and_(live, Post.status == PostStatus(state.value))

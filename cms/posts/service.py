@@ -3,14 +3,15 @@ so the policy is checked and derived fields are filled the same way everywhere."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
-from cms.posts.policy import Action, require
+from cms.posts.policy import Action, PermissionDenied, require
 from cms.posts.slugs import normalise_slug, unique_slug_from
 
 # Fields whose change is publishing, whatever form or request it arrives through.
@@ -69,6 +70,34 @@ def create_post(actor: Any, **fields: Any) -> Post:
     return post
 
 
-def delete(post: Post, actor: Any) -> None:
+def trash(post: Post, actor: Any) -> None:
+    """Move ``post`` to the trash: off the site and out of the lists, but restorable."""
     require(actor, Action.DELETE, post)
+    if post.deleted_at is None:
+        post.deleted_at = clock.utcnow()
+
+
+def restore(post: Post, actor: Any) -> None:
+    """Take ``post`` out of the trash, in the state it had."""
+    require(actor, Action.DELETE, post)
+    post.deleted_at = None
+
+
+def purge(post: Post, actor: Any) -> None:
+    """Delete a trashed post for good (admins only)."""
+    require(actor, Action.PURGE, post)
+    if post.deleted_at is None:
+        raise PermissionDenied("Only posts in the trash can be deleted for good.")
     db.session.delete(post)
+
+
+def purge_trash(older_than: datetime | None = None) -> int:
+    """Delete for good every trashed post (trashed before ``older_than``, if given); for
+    operators' commands, which act as the system, not as a user. Returns how many."""
+    query = select(Post).where(Post.deleted_at.is_not(None))
+    if older_than is not None:
+        query = query.where(Post.deleted_at < older_than)
+    posts = db.session.scalars(query).all()
+    for post in posts:
+        db.session.delete(post)
+    return len(posts)

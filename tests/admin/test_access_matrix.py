@@ -52,6 +52,8 @@ TARGETS = {
         "POST", "/admin/posts/action/", (("action", "delete"), ("rowid", "{other}"))
     ),
     "post export": Target("GET", "/admin/posts/export/csv/"),
+    "trash list": Target("GET", "/admin/trash/"),
+    "trash empty": Target("POST", "/admin/trash/empty/"),
     "user list": Target("GET", "/admin/users/"),
     "user create form": Target("GET", "/admin/users/new/"),
     "user edit": Target("GET", "/admin/users/edit/?id={user}"),
@@ -78,6 +80,8 @@ EXPECTED = {
     "bulk unpublish own": ("login", 403, 403, "done", "done"),
     "bulk delete other":  ("login", 403, "done", "done", "done"),
     "post export":        ("login", 403, 200, 200, 200),
+    "trash list":         ("login", 403, 200, 200, 200),
+    "trash empty":        ("login", 403, 403, 403, "done"),
     "user list":          ("login", 403, 403, 403, 200),
     "user create form":   ("login", 403, 403, 403, 200),
     "user edit":          ("login", 403, 403, 403, 200),
@@ -177,19 +181,19 @@ def _post(post_id: int) -> Post | None:
 def test_deleting_another_authors_post(client, users, scene, role):
     _, _, ids, _ = scene
     request_as(client, users, scene, role, TARGETS["post delete other"])
-    assert (_post(ids["other"]) is None) == (role == "editor")
+    assert _post(ids["other"]).in_trash == (role == "editor")
 
 
 def test_bulk_delete_by_an_author_leaves_other_authors_posts(client, users, scene):
     _, _, ids, _ = scene
     request_as(client, users, scene, "author", TARGETS["bulk delete other"])
-    assert _post(ids["other"]) is not None
+    assert not _post(ids["other"]).in_trash
 
 
-def test_author_deletes_own_post(client, users, scene):
+def test_author_moves_own_draft_to_the_trash(client, users, scene):
     _, author_post, _, _ = scene
     request_as(client, users, scene, "author", TARGETS["post delete own"])
-    assert _post(author_post.id) is None
+    assert _post(author_post.id).in_trash
 
 
 @pytest.mark.parametrize("role", ["author", "editor"])

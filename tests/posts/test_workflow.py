@@ -63,6 +63,12 @@ def post_in(frozen_clock, users, post_factory):
                 "status": PostStatus.PUBLISHED,
                 "published_at": now - timedelta(days=1),
             },
+            # Published before it was trashed: no step may bring it back to readers.
+            PostState.TRASHED: {
+                "status": PostStatus.PUBLISHED,
+                "published_at": now - timedelta(days=1),
+                "deleted_at": now - timedelta(hours=1),
+            },
         }[state]
         post = post_factory(users["author"], **fields)
         assert post.state_at(now) is state
