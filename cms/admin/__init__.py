@@ -11,7 +11,8 @@ from flask_admin.theme import Bootstrap4Theme
 from cms.accounts.models import Role, User
 from cms.admin.accounts import RoleAdmin, UserAdmin
 from cms.admin.dashboard import DashboardView
-from cms.admin.posts import PostAdmin, TrashAdmin
+from cms.admin.posts import PostAdmin
+from cms.admin.trash import TrashAdmin
 from cms.extensions import db, security
 from cms.posts.models import Post
 

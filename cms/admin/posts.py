@@ -47,7 +47,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _posts(count: int) -> str:
+def posts_phrase(count: int) -> str:
     return "1 post" if count == 1 else f"{count} posts"
 
 
@@ -77,7 +77,7 @@ def _assignable_authors():
     return db.session.scalars(policy.assignable_authors(current_user)).all()
 
 
-def _author_choices():
+def author_choices():
     return [(str(user.id), user.email) for user in _assignable_authors()]
 
 
@@ -125,7 +125,7 @@ class PostAdmin(StaffOnly, CMSModelView):
     column_default_sort = ("updated_at", True)
     column_filters = (
         StateFilter(),
-        AuthorFilter(Post.author_id, "Author", options=PerRequestOptions(_author_choices)),
+        AuthorFilter(Post.author_id, "Author", options=PerRequestOptions(author_choices)),
     )
     column_formatters = {
         "status": lambda view, context, post, name: state_badge(post),
@@ -307,9 +307,9 @@ class PostAdmin(StaffOnly, CMSModelView):
                 refused += 1
         db.session.commit()
         if changed:
-            flash(f"{_posts(changed)} {done}.", "success")
+            flash(f"{posts_phrase(changed)} {done}.", "success")
         if refused:
-            flash(f"{_posts(refused)} left as they were: {refusal}.", "warning")
+            flash(f"{posts_phrase(refused)} left as they were: {refusal}.", "warning")
 
     def _transition_selected(self, ids, step: workflow.Transition, done: str) -> None:
         self._apply_to_selected(
@@ -338,77 +338,4 @@ class PostAdmin(StaffOnly, CMSModelView):
             lambda post: service.trash(post, current_user),
             "moved to the trash",
             "not yours to delete",
-        )
-
-
-class TrashAdmin(PostAdmin):
-    """Posts in the trash: restore them, or (admins) delete them for good."""
-
-    in_trash = True
-    list_template = "admin/posts/trash.html"
-    can_create = False
-    can_edit = False
-    can_export = False
-    column_list = ("title", "status", "author", "deleted_at")
-    column_labels = {**PostAdmin.column_labels, "deleted_at": "Trashed (UTC)"}
-    column_default_sort = ("deleted_at", True)
-    column_sortable_list = ("title", ("author", "author.email"), "deleted_at")
-    column_filters = (
-        AuthorFilter(Post.author_id, "Author", options=PerRequestOptions(_author_choices)),
-    )
-    column_formatters = {
-        **PostAdmin.column_formatters,
-        "status": lambda view, context, post, name: Markup("{}").format(post.status.label),
-        "deleted_at": lambda view, context, post, name: format_utc(post.deleted_at),
-    }
-
-    @property
-    def can_delete(self) -> bool:
-        return policy.can(current_user, Action.PURGE)
-
-    def is_action_allowed(self, name):
-        needed = {"restore": Action.DELETE, "purge": Action.PURGE}
-        if name not in needed:
-            return False  # the workflow's steps do not apply in the trash
-        return policy.can(current_user, needed[name])
-
-    @expose("/delete/", methods=("POST",))
-    def delete_view(self):
-        form = self.delete_form()
-        if not self.validate_form(form):
-            abort(400)
-        post = self.get_one(form.id.data)
-        try:
-            service.purge(post, current_user)
-        except PermissionDenied:
-            abort(403)
-        db.session.commit()
-        flash(f"“{post.title}” was deleted for good.", "success")
-        return redirect(get_redirect_target() or self.get_url(".index_view"))
-
-    @expose("/empty/", methods=("POST",))
-    def empty_view(self):
-        if not policy.can(current_user, Action.PURGE):
-            abort(403)
-        count = service.purge_trash()
-        db.session.commit()
-        flash(f"The trash is empty: {_posts(count)} deleted for good.", "success")
-        return redirect(self.get_url(".index_view"))
-
-    @action("restore", "Restore", "Restore the selected posts?")
-    def action_restore(self, ids):
-        self._apply_to_selected(
-            ids,
-            lambda post: service.restore(post, current_user),
-            "restored",
-            "not yours to restore",
-        )
-
-    @action("purge", "Delete forever", "Delete the selected posts for good? This cannot be undone.")
-    def action_purge(self, ids):
-        self._apply_to_selected(
-            ids,
-            lambda post: service.purge(post, current_user),
-            "deleted for good",
-            "not yours to delete for good",
         )

@@ -24,7 +24,14 @@ def fill_login_form(page: Page, email: str, password: str) -> None:
     page.get_by_role("button", name="Login").click()
 
 
+def scripts_ready(page: Page) -> None:
+    """Wait until the page's scripts have run: Bootstrap's dropdowns and select2 boxes work
+    only then, and a click that lands earlier does nothing (seen under load in CI)."""
+    page.wait_for_load_state("load")
+
+
 def log_out(page: Page) -> None:
+    scripts_ready(page)
     page.locator("#account-menu").click()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r"/$"))
@@ -32,6 +39,7 @@ def log_out(page: Page) -> None:
 
 def choose(page: Page, field_id: str, *labels: str) -> None:
     """Pick options in one of Flask-Admin's select2 boxes, as a person does: click, type, Enter."""
+    scripts_ready(page)
     container = page.locator(f"#s2id_{field_id}")
     for label in labels:
         if "select2-container-multi" in (container.get_attribute("class") or ""):
@@ -73,6 +81,7 @@ def search_posts(page: Page, text: str) -> None:
 
 
 def filter_posts(page: Page, by: str, value: str) -> None:
+    scripts_ready(page)
     page.get_by_role("link", name="Add Filter").click()
     page.locator("a.filter", has_text=by).click()
     page.locator(".filters tr").last.locator(".filter-val a.select2-choice").click()
@@ -83,6 +92,7 @@ def filter_posts(page: Page, by: str, value: str) -> None:
 
 
 def bulk_actions_offered(page: Page) -> list[str]:
+    scripts_ready(page)
     page.get_by_role("button", name="With selected").click()
     return page.locator(".dropdown-menu.show a").all_inner_texts()
 
