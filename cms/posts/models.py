@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from cms.accounts.models import User
 from cms.clock import utcnow
@@ -127,3 +127,18 @@ class Post(db.Model):
             cls.published_at <= moment,
             cls.deleted_at.is_(None),
         )
+
+
+class PostSlugRedirect(db.Model):
+    """An address a published post had before its slug changed: /posts/<old_slug> answers
+    301 to the post's current address, so links and bookmarks keep working."""
+
+    __tablename__ = "post_slug_redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    post: Mapped[Post] = relationship(
+        Post, backref=backref("old_slugs", cascade="all, delete-orphan")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,7 +12,7 @@ from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
 from cms.posts.policy import Action, PermissionDenied, require
-from cms.posts.slugs import normalise_slug, unique_slug_from
+from cms.posts.slugs import normalise_slug, remember_old_slug, unique_slug_from
 
 # Fields whose change is publishing, whatever form or request it arrives through.
 _PUBLISHING_FIELDS = ("status", "published_at")
@@ -51,10 +51,20 @@ def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
     post.summary = (post.summary or "").strip()
     post.body = post.body or ""
     post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
+    if not is_new:
+        _keep_readers_links(post)
     if post.status is None:
         post.status = PostStatus.DRAFT
     if post.status == PostStatus.PUBLISHED and post.published_at is None:
         post.published_at = clock.utcnow()
+
+
+def _keep_readers_links(post: Post) -> None:
+    """A post readers can see keeps its old address when its slug changes."""
+    history = inspect(post).attrs.slug.history
+    old_slug = history.deleted[0] if history.deleted else None
+    if old_slug and old_slug != post.slug and post.is_published_at(clock.utcnow()):
+        remember_old_slug(post, old_slug)
 
 
 def create_post(actor: Any, **fields: Any) -> Post:

@@ -6,7 +6,7 @@ from slugify import slugify
 from sqlalchemy import select
 
 from cms.extensions import db
-from cms.posts.models import SLUG_MAX, Post
+from cms.posts.models import SLUG_MAX, Post, PostSlugRedirect
 
 # Room for a "-123" suffix when a slug is taken.
 _BASE_MAX = SLUG_MAX - 8
@@ -37,3 +37,26 @@ def unique_slug_from(title: str, exclude_post_id: int | None = None) -> str:
     while slug_taken(candidate, exclude_post_id):
         candidate, suffix = f"{base}-{suffix}", suffix + 1
     return candidate
+
+
+def remember_old_slug(post: Post, old_slug: str) -> None:
+    """Keep ``old_slug`` as an address of ``post`` (it is changing to ``post.slug``)."""
+    with db.session.no_autoflush:
+        # Going back to an address it had: that address is the post again, not a redirect.
+        for redirect in list(post.old_slugs):
+            if redirect.old_slug == post.slug:
+                post.old_slugs.remove(redirect)
+        existing = db.session.scalar(
+            select(PostSlugRedirect).where(PostSlugRedirect.old_slug == old_slug)
+        )
+    if existing is not None:
+        existing.post = post  # the address now leads here
+    else:
+        post.old_slugs.append(PostSlugRedirect(old_slug=old_slug))
+
+
+def post_for_old_slug(slug: str) -> Post | None:
+    """The post that had ``slug`` as its address before, if any."""
+    return db.session.scalar(
+        select(Post).join(PostSlugRedirect).where(PostSlugRedirect.old_slug == slug)
+    )

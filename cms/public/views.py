@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.rendering import plain_text, render_markdown
+from cms.posts.slugs import post_for_old_slug
 
 blueprint = Blueprint("public", __name__)
 
@@ -42,5 +43,8 @@ def index():
 def post_detail(slug: str):
     post = publication.find_published(slug)
     if post is None:
+        moved = post_for_old_slug(slug)
+        if moved is not None and publication.is_published(moved):
+            return redirect(url_for("public.post_detail", slug=moved.slug), code=301)
         abort(404)
     return render_template("public/post.html", post=post)
