@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
@@ -22,10 +22,11 @@ from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
 from cms.extensions import db
-from cms.posts import policy, publication, service, workflow
-from cms.posts.models import LIVE_STATES, Post, PostState
+from cms.posts import policy, previews, publication, service, workflow
+from cms.posts.models import LIVE_STATES, Post, PostState, PreviewLink
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import normalise_slug
+from cms.public.views import render_preview
 
 # Which action opening a post by id is for, by Flask-Admin view.
 _ACTION_BY_VIEW = {
@@ -33,6 +34,8 @@ _ACTION_BY_VIEW = {
     "delete_view": Action.DELETE,
     "details_view": Action.VIEW,
     "transition_view": Action.VIEW,  # the workflow checks the transition itself
+    "preview_view": Action.VIEW,
+    "share_view": Action.SHARE,
 }
 
 _STATE_BADGES = {
@@ -84,6 +87,10 @@ def author_choices():
 class AuthorFilter(IntEqualFilter):
     def validate(self, value) -> bool:
         return parse_id(value) is not None
+
+
+def _share_url(link) -> str:
+    return url_for("public.shared_preview", token=previews.token_for(link), _external=True)
 
 
 def parse_publish_time(text: str | None) -> datetime | None:
@@ -253,7 +260,43 @@ class PostAdmin(StaffOnly, CMSModelView):
                 (step.value, workflow.label(step))
                 for step in workflow.available(post, current_user)
             ]
+            kwargs["can_share"] = policy.can(current_user, Action.SHARE, post)
+            kwargs["share_links"] = [
+                (link, _share_url(link)) for link in previews.active_links(post)
+            ]
         return super().render(template, **kwargs)
+
+    # --- Previews: as readers will see it, here or through a share link. ---
+
+    @expose("/preview/")
+    def preview_view(self):
+        return render_preview(self.get_one(request.args.get("id")))
+
+    @expose("/share/", methods=("POST",))
+    def share_view(self):
+        post = self.get_one(request.form.get("id"))
+        link, _token = previews.create_link(post, current_user)
+        db.session.commit()
+        flash(
+            Markup("Share link created, working until {} UTC: <code>{}</code>").format(
+                link.expires_at.strftime("%Y-%m-%d %H:%M"), _share_url(link)
+            ),
+            "success",
+        )
+        return redirect(self.get_url(".edit_view", id=post.id))
+
+    @expose("/unshare/", methods=("POST",))
+    def unshare_view(self):
+        link_id = parse_id(request.form.get("link"))
+        link = db.session.get(PreviewLink, link_id) if link_id else None
+        if link is None or not policy.can(current_user, Action.VIEW, link.post):
+            abort(404)
+        if not policy.can(current_user, Action.SHARE, link.post):
+            abort(403)
+        previews.revoke(link, current_user)
+        db.session.commit()
+        flash("The share link no longer works.", "success")
+        return redirect(self.get_url(".edit_view", id=link.post_id))
 
     @expose("/transition/", methods=("POST",))
     def transition_view(self):

@@ -142,3 +142,29 @@ class PostSlugRedirect(db.Model):
         Post, backref=backref("old_slugs", cascade="all, delete-orphan")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PreviewLink(db.Model):
+    """A link that shows a post as readers will see it, to someone without an account.
+
+    The URL carries this row's id, signed with the app's secret; the row says until when
+    the link works and whether it was revoked.
+    """
+
+    __tablename__ = "preview_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    post: Mapped[Post] = relationship(
+        Post, backref=backref("preview_links", cascade="all, delete-orphan")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_by: Mapped[User | None] = relationship(User)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def works_at(self, moment: datetime) -> bool:
+        return self.revoked_at is None and moment < self.expires_at and not self.post.in_trash

@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     SUBMIT = "submit"  # move between draft and review
     PUBLISH = "publish"  # publish, schedule, unpublish, return to the author
     PURGE = "purge"  # delete from the trash for good
+    SHARE = "share"  # create and revoke preview links for people without an account
 
 
 class PermissionDenied(Exception):
@@ -44,7 +45,7 @@ def can(user: Any, action: Action, post: Post | None = None) -> bool:
         return ADMIN in roles
     if roles & ALL_POSTS_ROLES:
         return True
-    if AUTHOR in roles and action is not Action.PUBLISH:
+    if AUTHOR in roles and action not in (Action.PUBLISH, Action.SHARE):
         # Authors work on their own posts only, and may not write one in another's name.
         if post is None:
             return True

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
+from cms import clock
 from cms.extensions import db
-from cms.posts import publication
+from cms.posts import previews, publication
 from cms.posts.rendering import plain_text, render_markdown
 from cms.posts.slugs import post_for_old_slug
 
@@ -37,6 +47,28 @@ def index():
         error_out=True,
     )
     return render_template("public/index.html", posts=posts)
+
+
+def render_preview(post):
+    """``post`` exactly as readers will see it, marked as a preview and kept out of search
+    engines and caches."""
+    response = make_response(render_template("public/post.html", post=post, preview=True))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/preview/<token>")
+def shared_preview(token: str):
+    """A post seen through a share link, by someone who may have no account."""
+    link = previews.find_link(token)
+    if link is None:
+        abort(404)
+    if not link.works_at(clock.utcnow()):
+        response = make_response(render_template("public/preview_gone.html"), 410)
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    return render_preview(link.post)
 
 
 @blueprint.get("/posts/<slug>")

@@ -1,0 +1,66 @@
+"""Share links for previews: signed, expiring, revocable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from cms import clock
+from cms.extensions import db
+from cms.posts.models import Post, PreviewLink
+from cms.posts.policy import Action, require
+
+_SALT = "cms.preview-link"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def create_link(post: Post, actor: Any) -> tuple[PreviewLink, str]:
+    """A new share link for ``post`` and its token (not committed)."""
+    require(actor, Action.SHARE, post)
+    hours = current_app.config["PREVIEW_LINK_HOURS"]
+    link = PreviewLink(
+        post=post,
+        created_by=actor,
+        expires_at=clock.utcnow() + timedelta(hours=hours),
+    )
+    db.session.add(link)
+    db.session.flush()  # the id goes into the token
+    return link, token_for(link)
+
+
+def token_for(link: PreviewLink) -> str:
+    return _serializer().dumps({"link": link.id})
+
+
+def revoke(link: PreviewLink, actor: Any) -> None:
+    require(actor, Action.SHARE, link.post)
+    if link.revoked_at is None:
+        link.revoked_at = clock.utcnow()
+
+
+def find_link(token: str) -> PreviewLink | None:
+    """The link a token names, if the signature is ours; whether it still works is
+    ``link.works_at(now)``."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    link_id = data.get("link") if isinstance(data, dict) else None
+    if not isinstance(link_id, int):
+        return None
+    return db.session.get(PreviewLink, link_id)
+
+
+def active_links(post: Post) -> list[PreviewLink]:
+    now = clock.utcnow()
+    links = db.session.scalars(
+        select(PreviewLink).where(PreviewLink.post_id == post.id).order_by(PreviewLink.id)
+    )
+    return [link for link in links if link.works_at(now)]
