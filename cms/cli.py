@@ -15,9 +15,12 @@ from cms.accounts import service as accounts
 from cms.accounts.roles import ADMIN
 from cms.demo import add_demo_posts
 from cms.extensions import db
+from cms.posts import revisions
 from cms.posts import service as posts
 
-cms_cli = AppGroup("cms", help="Manage the CMS: the first admin, demo content, the trash.")
+cms_cli = AppGroup(
+    "cms", help="Manage the CMS: the first admin, demo content, the trash, old revisions."
+)
 
 
 def _fail(message: str) -> None:
@@ -90,6 +93,22 @@ def purge_trash(older_than_days: int | None) -> None:
     count = posts.purge_trash(older_than=clock.utcnow() - timedelta(days=days))
     db.session.commit()
     click.echo(f"Deleted for good {count} post(s) trashed more than {days} day(s) ago.")
+
+
+@cms_cli.command("prune-revisions")
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    default=None,
+    help="How many of each post's newest revisions to keep [default: REVISIONS_KEPT].",
+)
+def prune_revisions(keep: int | None) -> None:
+    """Delete each post's revisions beyond the newest few."""
+    if keep is None:
+        keep = current_app.config["REVISIONS_KEPT"]
+    count = revisions.prune(keep)
+    db.session.commit()
+    click.echo(f"Deleted {count} old revision(s); every post keeps its {keep} newest.")
 
 
 def register(app: Flask) -> None:

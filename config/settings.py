@@ -58,6 +58,7 @@ class BaseConfig:
         self.POSTS_PER_PAGE = _integer(environ, "POSTS_PER_PAGE", 10)
         self.TRASH_RETENTION_DAYS = _integer(environ, "TRASH_RETENTION_DAYS", 30)
         self.PREVIEW_LINK_HOURS = _integer(environ, "PREVIEW_LINK_HOURS", 72)
+        self.REVISIONS_KEPT = _integer(environ, "REVISIONS_KEPT", 50)
         self.LOG_LEVEL = environ.get("LOG_LEVEL", "INFO").upper()
         self.TRUSTED_PROXIES = _integer(environ, "TRUSTED_PROXIES", 0)
         # The site's public host name: links in mails are built from it, never from the

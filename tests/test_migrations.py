@@ -65,3 +65,34 @@ def test_upgrade_creates_the_built_in_roles(app):
 
     names = set(db.session.scalars(db.select(Role.name)))
     assert names == {"admin", "editor", "author"}
+
+
+def test_existing_posts_get_their_first_revision_on_upgrade(empty_database):
+    from sqlalchemy import create_engine, text
+
+    assert flask_db(empty_database, "upgrade", "878373a968d1").returncode == 0
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, active, fs_uniquifier) "
+                    "VALUES ('old@example.com', true, 'u1')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO posts (title, slug, summary, body, status, author_id, "
+                    "created_at, updated_at) SELECT 'Old post', 'old-post', '', 'Old words', "
+                    "'draft', id, '2025-01-01 10:00:00', '2025-02-01 10:00:00' FROM users"
+                )
+            )
+        result = flask_db(empty_database, "upgrade")
+        assert result.returncode == 0, result.stderr
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT title, body, created_by_id IS NOT NULL FROM post_revisions")
+            ).all()
+        assert [tuple(row) for row in rows] == [("Old post", "Old words", True)]
+    finally:
+        engine.dispose()

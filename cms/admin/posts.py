@@ -22,8 +22,8 @@ from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
 from cms.extensions import db
-from cms.posts import policy, previews, publication, service, workflow
-from cms.posts.models import LIVE_STATES, Post, PostState, PreviewLink
+from cms.posts import policy, previews, publication, revisions, service, workflow
+from cms.posts.models import LIVE_STATES, Post, PostRevision, PostState, PreviewLink
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import normalise_slug
 from cms.public.views import render_preview
@@ -36,6 +36,8 @@ _ACTION_BY_VIEW = {
     "transition_view": Action.VIEW,  # the workflow checks the transition itself
     "preview_view": Action.VIEW,
     "share_view": Action.SHARE,
+    "compare_view": Action.VIEW,
+    "restore_revision_view": Action.EDIT,
 }
 
 _STATE_BADGES = {
@@ -264,7 +266,51 @@ class PostAdmin(StaffOnly, CMSModelView):
             kwargs["share_links"] = [
                 (link, _share_url(link)) for link in previews.active_links(post)
             ]
+            kwargs["revisions"] = post.revisions
         return super().render(template, **kwargs)
+
+    # --- Revisions: compare any two, restore any one (as a new revision). ---
+
+    def _revision_of(self, post: Post, value) -> PostRevision:
+        revision_id = parse_id(value)
+        revision = db.session.get(PostRevision, revision_id) if revision_id else None
+        if revision is None or revision.post_id != post.id:
+            abort(404)
+        return revision
+
+    @expose("/revisions/compare/")
+    def compare_view(self):
+        post = self.get_one(request.args.get("id"))
+        older = self._revision_of(post, request.args.get("a"))
+        newer = self._revision_of(post, request.args.get("b"))
+        if older.id > newer.id:
+            older, newer = newer, older
+        return self.render(
+            "admin/posts/compare.html",
+            post=post,
+            older=older,
+            newer=newer,
+            diffs=revisions.compare(older, newer),
+        )
+
+    @expose("/revisions/restore/", methods=("POST",))
+    def restore_revision_view(self):
+        post = self.get_one(request.form.get("id"))
+        revision = self._revision_of(post, request.form.get("revision"))
+        try:
+            warnings = revisions.restore(post, revision, current_user)
+            service.prepare_for_save(post, current_user, is_new=False)
+        except PermissionDenied as denied:
+            db.session.rollback()
+            abort(403, description=str(denied))
+        db.session.commit()
+        flash(
+            f"Restored the words of {format_utc(revision.created_at)} as a new revision.",
+            "success",
+        )
+        for warning in warnings:
+            flash(warning, "warning")
+        return redirect(self.get_url(".edit_view", id=post.id))
 
     # --- Previews: as readers will see it, here or through a share link. ---
 

@@ -168,3 +168,31 @@ class PreviewLink(db.Model):
 
     def works_at(self, moment: datetime) -> bool:
         return self.revoked_at is None and moment < self.expires_at and not self.post.in_trash
+
+
+class PostRevision(db.Model):
+    """A post's words as one save left them. Restoring one makes a new revision: nothing
+    is ever overwritten."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    post: Mapped[Post] = relationship(
+        Post,
+        backref=backref(
+            "revisions", cascade="all, delete-orphan", order_by="PostRevision.id.desc()"
+        ),
+    )
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_by: Mapped[User | None] = relationship(User)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    #: The fields a revision keeps, in the order a comparison shows them.
+    FIELDS = ("title", "slug", "summary", "body")

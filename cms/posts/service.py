@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 
 from cms import clock
 from cms.extensions import db
+from cms.posts import revisions
 from cms.posts.models import Post, PostStatus
 from cms.posts.policy import Action, PermissionDenied, require
 from cms.posts.slugs import normalise_slug, remember_old_slug, unique_slug_from
@@ -53,6 +54,7 @@ def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
     post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
     if not is_new:
         _keep_readers_links(post)
+    revisions.record(post, actor)
     if post.status is None:
         post.status = PostStatus.DRAFT
     if post.status == PostStatus.PUBLISHED and post.published_at is None:
