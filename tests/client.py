@@ -25,6 +25,20 @@ def flashed(response) -> list[str]:
     return [html.unescape(message) for message in found]
 
 
+_HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+_ATTR = re.compile(r'(name|value)="([^"]*)"')
+
+
+def hidden_fields_in(page: str) -> dict[str, str]:
+    """The page's hidden inputs, first of each name (as the form being submitted has them)."""
+    fields: dict[str, str] = {}
+    for tag in _HIDDEN.findall(page):
+        attrs = dict(_ATTR.findall(tag))
+        if "name" in attrs:
+            fields.setdefault(attrs["name"], html.unescape(attrs.get("value", "")))
+    return fields
+
+
 def csrf_token_in(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "the page has no CSRF token"
@@ -54,11 +68,13 @@ class CMSClient(FlaskClient):
         return csrf_token_in(page.get_data(as_text=True))
 
     def submit(self, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
-        """POST a form the way a browser does: open the page with the form, send its token."""
+        """POST a form the way a browser does: open the page with the form and send its
+        hidden fields (the CSRF token, the version of the post opened) with ``data``."""
         page = self.get(form_url or url)
         assert page.status_code == 200, f"GET {form_url or url} gave {page.status_code}"
-        payload = {"csrf_token": csrf_token_in(page.get_data(as_text=True)), **(data or {})}
-        return self.post(url, data=payload, **kwargs)
+        html_text = page.get_data(as_text=True)
+        payload = {**hidden_fields_in(html_text), "csrf_token": csrf_token_in(html_text)}
+        return self.post(url, data={**payload, **(data or {})}, **kwargs)
 
     def post_with_token(self, url: str, data: dict | None = None, **kwargs):
         """POST to an endpoint that has no page of its own (delete, bulk actions, logout)."""

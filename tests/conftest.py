@@ -54,6 +54,7 @@ def make_app():
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ=TEST_SETTINGS)
+    app.test_client_class = CMSClient  # every client a test makes carries CSRF tokens
     with app.app_context():
         flask_migrate.upgrade()
     dispose_engines(app)
@@ -88,7 +89,6 @@ def _transaction(app):
 
 @pytest.fixture
 def client(app) -> CMSClient:
-    app.test_client_class = CMSClient
     return app.test_client()
 
 

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, request
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.helpers import get_redirect_target
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from cms.extensions import db
 
@@ -66,6 +67,13 @@ class CMSModelView(ModelView):
     def handle_view_exception(self, exc: Exception) -> bool:
         """Log database errors in full, but show people a sentence: the raw error carries the
         SQL and its parameters (a password hash among them)."""
+        if isinstance(exc, StaleDataError):
+            flash(
+                "Someone else saved this record at the same moment; yours was not saved. "
+                "Your text is still in the form.",
+                "error",
+            )
+            return True
         if isinstance(exc, SQLAlchemyError):
             log.exception("%s: the database refused a change", self.name)
             flash("The database refused this change; nothing was saved.", "error")

@@ -5,16 +5,18 @@ state goes through ``cms.posts.workflow``."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import IntEqualFilter
-from flask_admin.helpers import get_redirect_target
+from flask_admin.helpers import get_redirect_target, is_form_submitted
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
 from sqlalchemy import and_, func, select
+from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from cms import clock
@@ -156,7 +158,10 @@ class PostAdmin(StaffOnly, CMSModelView):
     }
 
     # No status or publish time here: those change only through the workflow's steps.
-    form_columns = ("title", "slug", "summary", "body", "author")
+    form_columns = ("title", "slug", "summary", "body", "author", "seen_version")
+    # The version of the post the editor opened; not named like the model's own column, so
+    # Flask-Admin never writes it onto the post.
+    form_extra_fields = {"seen_version": HiddenField()}
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
@@ -211,12 +216,16 @@ class PostAdmin(StaffOnly, CMSModelView):
 
     def create_form(self, obj=None):
         form = self._prepare_form(super().create_form(obj))
+        form.editing_post = None
         if "author" in form and request.method == "GET":
             form.author.data = current_user._get_current_object()
         return form
 
     def edit_form(self, obj=None):
         form = self._prepare_form(super().edit_form(obj))
+        form.editing_post = obj
+        if obj is not None and request.method == "GET":
+            form.seen_version.data = obj.version
         if "author" in form and obj is not None and obj.author is not None:
             # The post's own author stays a choice even if no longer one to assign
             # (deactivated, say): saving the post must not hand it to someone else.
@@ -225,6 +234,30 @@ class PostAdmin(StaffOnly, CMSModelView):
                 choices.append(obj.author)
             form.author.query = choices
         return form
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        post = getattr(form, "editing_post", None)
+        if post is None or not is_form_submitted() or "seen_version" not in form:
+            return valid
+        seen = parse_id(form.seen_version.data)
+        if seen == post.version:
+            return valid
+        # Someone saved after this editor opened the post: keep theirs, show what differs,
+        # and keep this editor's text in the form. Saving again (deliberately) replaces it.
+        latest = post.revisions[0] if post.revisions else None
+        who = latest.created_by.email if latest and latest.created_by else "Someone"
+        when = format_utc(post.updated_at)
+        yours = SimpleNamespace(**{name: form[name].data for name in PostRevision.FIELDS})
+        form.conflict = revisions.compare(post, yours)
+        flash(
+            f"{who} saved this post at {when}, after you opened it. Their version is kept and "
+            "yours is not saved: your text is still in the form, and what differs is shown "
+            "below. Save again to replace their version with yours.",
+            "error",
+        )
+        form.seen_version.data = post.version
+        return False
 
     def on_model_change(self, form, post, is_created):
         try:

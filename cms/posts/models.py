@@ -92,6 +92,10 @@ class Post(db.Model):
     editor_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: When the post was moved to the trash; it is gone from every list but the trash's.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    #: Bumped by every UPDATE; a save based on an older version is refused (see __mapper_args__).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
         return self.title
