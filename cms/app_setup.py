@@ -26,6 +26,8 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from cms.accounts.models import Role, User
+    from cms.audit import models as _audit_models  # noqa: F401 - registers the table
+    from cms.audit.signals import AuditedLoginForm
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -42,7 +44,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     # CSRFProtect must come before Flask-Security, which then leaves CSRF to it.
     csrf.init_app(app)
-    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role), login_form=AuditedLoginForm)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -9,6 +9,7 @@ from flask_security import hash_password
 from flask_security.proxies import _security
 
 from cms.accounts.models import Role, User
+from cms.audit import service as audit
 from cms.extensions import db
 
 
@@ -84,4 +85,5 @@ def create_user(
     user = User(email=email, full_name=full_name, active=True, roles=list(found))
     set_password(user, password)
     db.session.add(user)
+    audit.record("user.create", user, {"email": email, "roles": [r.name for r in found]})
     return user

@@ -10,9 +10,11 @@ from flask_admin.theme import Bootstrap4Theme
 
 from cms.accounts.models import Role, User
 from cms.admin.accounts import RoleAdmin, UserAdmin
+from cms.admin.audit import AuditLogView
 from cms.admin.dashboard import DashboardView
 from cms.admin.posts import PostAdmin
 from cms.admin.trash import TrashAdmin
+from cms.audit.models import AuditEntry
 from cms.extensions import db, security
 from cms.posts.models import Post
 
@@ -47,6 +49,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(TrashAdmin(Post, db, name="Trash", endpoint="trash"))
     admin.add_view(UserAdmin(User, db, name="Users", endpoint="users", category="Accounts"))
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
+    admin.add_view(AuditLogView(AuditEntry, db, name="Audit log", endpoint="audit"))
     admin.add_link(MenuLink(name="View site", url="/"))
 
     return admin

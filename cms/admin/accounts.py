@@ -17,8 +17,12 @@ from cms.accounts.roles import ADMIN
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.admin.formatting import format_utc
+from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts.models import Post
+
+#: What the audit log keeps of a user's change (never the password or its hash).
+AUDITED_USER_FIELDS = ("email", "full_name", "active", "roles")
 
 
 def _email_filter(value):
@@ -104,14 +108,19 @@ class UserAdmin(AdminsOnly, CMSModelView):
         return valid
 
     def on_model_change(self, form, user, is_created):
+        changes = audit.changed_fields(user, AUDITED_USER_FIELDS)
         if is_created or form.new_password.data:
             service.set_password(user, form.new_password.data)
+            if not is_created:
+                changes["password"] = ["(old)", "(new)"]  # never the password itself
         elif inspect(user).attrs.active.history.deleted == [True]:
             service.end_sessions(user)
         if user.id == current_user.id and (not user.active or ADMIN not in user.role_names):
             raise ValidationError(
                 "You cannot deactivate your own account or remove your own admin role."
             )
+        if is_created or changes:
+            audit.record("user.create" if is_created else "user.edit", user, changes)
 
     def on_model_delete(self, user):
         if user.id == current_user.id:
@@ -121,6 +130,7 @@ class UserAdmin(AdminsOnly, CMSModelView):
             raise ValidationError(
                 f"{user.email} has written {written} post(s); deactivate the account instead."
             )
+        audit.record("user.delete", user)
 
 
 class RoleAdmin(AdminsOnly, CMSModelView):
@@ -134,3 +144,8 @@ class RoleAdmin(AdminsOnly, CMSModelView):
         "members": lambda view, context, role, name: role.users.count(),
     }
     form_columns = ("description",)
+
+    def on_model_change(self, form, role, is_created):
+        changes = audit.changed_fields(role, ("description",))
+        if changes:
+            audit.record("role.edit", role, changes)

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from cms import clock
+from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts.models import Post, PreviewLink
 from cms.posts.policy import Action, require
@@ -32,6 +33,7 @@ def create_link(post: Post, actor: Any) -> tuple[PreviewLink, str]:
     )
     db.session.add(link)
     db.session.flush()  # the id goes into the token
+    audit.record("post.share", post, {"link": link.id, "expires_at": link.expires_at}, actor=actor)
     return link, token_for(link)
 
 
@@ -43,6 +45,7 @@ def revoke(link: PreviewLink, actor: Any) -> None:
     require(actor, Action.SHARE, link.post)
     if link.revoked_at is None:
         link.revoked_at = clock.utcnow()
+        audit.record("post.unshare", link.post, {"link": link.id}, actor=actor)
 
 
 def find_link(token: str) -> PreviewLink | None:

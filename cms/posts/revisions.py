@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from cms.accounts.models import User
+from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts.models import Post, PostRevision
 from cms.posts.policy import Action, PermissionDenied, require
@@ -89,6 +90,7 @@ def restore(post: Post, revision: PostRevision, actor: Any) -> list[str]:
             )
             continue
         setattr(post, name, value)
+    audit.record("post.revision_restore", post, {"revision": revision.id}, actor=actor)
     return warnings
 
 

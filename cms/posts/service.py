@@ -9,11 +9,15 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from cms import clock
+from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts import revisions
 from cms.posts.models import Post, PostStatus
 from cms.posts.policy import Action, PermissionDenied, require
 from cms.posts.slugs import normalise_slug, remember_old_slug, unique_slug_from
+
+#: The fields whose before and after the audit log keeps for every save.
+AUDITED_FIELDS = ("title", "slug", "summary", "body", "author")
 
 # Fields whose change is publishing, whatever form or request it arrives through.
 _PUBLISHING_FIELDS = ("status", "published_at")
@@ -55,6 +59,9 @@ def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
     if not is_new:
         _keep_readers_links(post)
     revisions.record(post, actor)
+    changes = audit.changed_fields(post, AUDITED_FIELDS)
+    if is_new or changes:
+        audit.record("post.create" if is_new else "post.edit", post, changes, actor=actor)
     if post.status is None:
         post.status = PostStatus.DRAFT
     if post.status == PostStatus.PUBLISHED and post.published_at is None:
@@ -87,12 +94,15 @@ def trash(post: Post, actor: Any) -> None:
     require(actor, Action.DELETE, post)
     if post.deleted_at is None:
         post.deleted_at = clock.utcnow()
+        audit.record("post.trash", post, actor=actor)
 
 
 def restore(post: Post, actor: Any) -> None:
     """Take ``post`` out of the trash, in the state it had."""
     require(actor, Action.DELETE, post)
-    post.deleted_at = None
+    if post.deleted_at is not None:
+        post.deleted_at = None
+        audit.record("post.restore", post, actor=actor)
 
 
 def purge(post: Post, actor: Any) -> None:
@@ -100,6 +110,7 @@ def purge(post: Post, actor: Any) -> None:
     require(actor, Action.PURGE, post)
     if post.deleted_at is None:
         raise PermissionDenied("Only posts in the trash can be deleted for good.")
+    audit.record("post.purge", post, actor=actor)
     db.session.delete(post)
 
 
@@ -111,5 +122,6 @@ def purge_trash(older_than: datetime | None = None) -> int:
         query = query.where(Post.deleted_at < older_than)
     posts = db.session.scalars(query).all()
     for post in posts:
+        audit.record("post.purge", post, {"trashed_at": post.deleted_at})
         db.session.delete(post)
     return len(posts)

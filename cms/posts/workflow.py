@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cms import clock
+from cms.audit import service as audit
 from cms.posts.models import Post, PostState, PostStatus
 from cms.posts.policy import Action, can
 
@@ -119,4 +120,11 @@ def apply(
         post.status, post.published_at = PostStatus.PUBLISHED, publish_at
     elif transition is Transition.UNPUBLISH:
         post.status = PostStatus.DRAFT
-    return post.state_at(now)
+    new_state = post.state_at(now)
+    details = {"state": [state.value, new_state.value]}
+    if transition is Transition.SCHEDULE:
+        details["publish_at"] = post.published_at
+    if transition is Transition.RETURN:
+        details["note"] = post.editor_note
+    audit.record(f"post.{transition.value}", post, details, actor=actor)
+    return new_state

@@ -64,6 +64,8 @@ TARGETS = {
     "user delete": Target("POST", "/admin/users/delete/", (("id", "{user}"),)),
     "role list": Target("GET", "/admin/roles/"),
     "role edit": Target("GET", "/admin/roles/edit/?id={role}"),
+    "audit log": Target("GET", "/admin/audit/"),
+    "audit log export": Target("GET", "/admin/audit/export/csv/"),
 }
 
 # One column per role, in the order of ROLES.
@@ -95,6 +97,8 @@ EXPECTED = {
     "user delete":        ("login", 403, 403, 403, "done"),
     "role list":          ("login", 403, 403, 403, 200),
     "role edit":          ("login", 403, 403, 403, 200),
+    "audit log":          ("login", 403, 403, 403, 200),
+    "audit log export":   ("login", 403, 403, 403, 200),
 }  # fmt: skip
 
 CASES = [

@@ -1,0 +1,100 @@
+"""Writing the audit log, and keeping it append-only."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from flask_security import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from cms.audit.models import AuditEntry
+from cms.extensions import db
+
+# Long text is kept in full by revisions; the log keeps enough to see what changed.
+_TEXT_LIMIT = 2000
+
+
+class AppendOnlyError(RuntimeError):
+    """Something tried to change or delete an audit entry."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_the_log(session: Session, flush_context, instances) -> None:
+    for entry in (*session.dirty, *session.deleted):
+        if isinstance(entry, AuditEntry) and (
+            entry in session.deleted or session.is_modified(entry)
+        ):
+            raise AppendOnlyError("The audit log is append-only.")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > _TEXT_LIMIT:
+        return value[:_TEXT_LIMIT] + f"… ({len(value)} characters)"
+    if hasattr(value, "email"):
+        return value.email
+    if isinstance(value, set | frozenset):
+        return sorted(str(_plain(item)) for item in value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]  # order matters: [before, after]
+    return value if value is None or isinstance(value, int | float | bool | str) else str(value)
+
+
+def changed_fields(obj: Any, names: tuple[str, ...]) -> dict[str, list]:
+    """{name: [before, after]} for the attributes of ``obj`` changed since it was loaded
+    (a list of related rows, such as a user's roles, compares as a set of names)."""
+    state = inspect(obj)
+    changes = {}
+    for name in names:
+        history = state.attrs[name].history
+        if not history.has_changes():
+            continue
+        if getattr(state.mapper.attrs[name], "uselist", False):
+            before = {*history.unchanged, *history.deleted}
+            after = {*history.unchanged, *history.added}
+        else:
+            before = history.deleted[0] if history.deleted else None
+            after = getattr(obj, name)
+        changes[name] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _actor_and_source(actor: Any) -> tuple[Any, str]:
+    if actor is not None:
+        return actor, "admin" if has_request_context() else "cli"
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object(), "admin"
+    return None, "cli" if not has_request_context() else "site"
+
+
+def record(
+    action: str,
+    target: Any = None,
+    changes: dict | None = None,
+    *,
+    actor: Any = None,
+    target_label: str | None = None,
+) -> AuditEntry:
+    """Add an entry to the log (committed with the change it describes)."""
+    who, source = _actor_and_source(actor)
+    if target is not None and getattr(target, "id", 0) is None:
+        db.session.flush()  # a new row: its id goes into the entry
+    entry = AuditEntry(
+        actor_id=getattr(who, "id", None),
+        actor_email=getattr(who, "email", None),
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else None,
+        target_id=getattr(target, "id", None),
+        target_label=(target_label or (str(target) if target is not None else None) or "")[:255]
+        or None,
+        changes=json.dumps({key: _plain(value) for key, value in (changes or {}).items()}),
+        ip=request.remote_addr if has_request_context() else None,
+        source=source,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,166 @@
+"""The audit log: every change through the admin and the CLI is recorded, with who, when
+and what; admins read and export it; nothing in the application can change or delete it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from cms.audit.models import AuditEntry
+from cms.audit.service import AppendOnlyError
+from cms.extensions import db
+from cms.posts.models import PostStatus
+
+
+def _entries(action: str | None = None) -> list[AuditEntry]:
+    db.session.expire_all()
+    query = db.select(AuditEntry).order_by(AuditEntry.id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return db.session.scalars(query).all()
+
+
+def test_post_edits_keep_the_fields_before_and_after(client, users, post_factory):
+    post = post_factory(users["author"], title="Before", slug="before")
+    client.login(users["editor"].email)
+    client.submit(
+        f"/admin/posts/edit/?id={post.id}",
+        {"title": "After", "slug": "before", "summary": "", "body": post.body,
+         "author": users["author"].id},
+    )  # fmt: skip
+    [entry] = _entries("post.edit")
+    assert entry.actor_email == users["editor"].email
+    assert (entry.target_type, entry.target_id, entry.target_label) == ("post", post.id, "After")
+    assert entry.changes_dict == {"title": ["Before", "After"]}
+    assert entry.source == "admin"
+    assert entry.ip == "127.0.0.1"
+
+
+def test_creating_and_moving_a_post_are_recorded(client, users):
+    client.login(users["editor"].email)
+    client.submit(
+        "/admin/posts/new/",
+        {"title": "Fresh", "slug": "", "summary": "", "body": "x", "author": users["editor"].id},
+    )
+    [created] = _entries("post.create")
+    assert created.changes_dict["title"] == [None, "Fresh"]
+    post_id = created.target_id
+    for step in ("submit", "publish", "unpublish"):
+        client.submit(
+            "/admin/posts/transition/",
+            {"id": post_id, "transition": step},
+            form_url=f"/admin/posts/edit/?id={post_id}",
+        )
+    states = [entry.changes_dict["state"] for entry in _entries() if entry.action in (
+        "post.submit", "post.publish", "post.unpublish")]  # fmt: skip
+    assert states == [["draft", "review"], ["review", "published"], ["published", "draft"]]
+
+
+def test_trash_restore_and_purge_are_recorded(client, users, post_factory):
+    post = post_factory(users["author"], title="Doomed")
+    client.login(users["admin"].email)
+    client.post_with_token("/admin/posts/delete/", {"id": str(post.id)})
+    client.post_with_token("/admin/trash/action/", {"action": "restore", "rowid": str(post.id)})
+    client.post_with_token("/admin/posts/delete/", {"id": str(post.id)})
+    client.post_with_token("/admin/trash/empty/")
+    actions = [e.action for e in _entries() if e.target_type == "post"]
+    assert actions == ["post.trash", "post.restore", "post.trash", "post.purge"]
+    assert _entries("post.purge")[0].target_label == "Doomed"  # outlives the post
+
+
+def test_user_changes_are_recorded_without_passwords(client, users):
+    client.login(users["admin"].email)
+    target = users["norole"]
+    editor_role = db.session.scalar(db.text("SELECT id FROM roles WHERE name = 'editor'"))
+    client.submit(
+        f"/admin/users/edit/?id={target.id}",
+        {"email": target.email, "full_name": "Renamed", "roles": [str(editor_role)],
+         "active": "y", "new_password": "a brand new secret"},
+    )  # fmt: skip
+    [entry] = _entries("user.edit")
+    changes = entry.changes_dict
+    assert changes["full_name"] == [None, "Renamed"]
+    assert changes["roles"] == [[], ["editor"]]
+    assert changes["password"] == ["(old)", "(new)"]
+    assert "a brand new secret" not in entry.changes
+    assert "$2b$" not in entry.changes
+
+
+def test_logins_failed_logins_and_logouts_are_recorded(client, users):
+    client.login(users["editor"].email, "wrong password")
+    client.login("nobody@example.com", "whatever")
+    client.login(users["editor"].email)
+    client.logout()
+    rows = [(e.action, e.actor_email, e.changes_dict.get("email")) for e in _entries()
+            if e.action.startswith("auth.")]  # fmt: skip
+    assert rows == [
+        ("auth.login_failed", None, users["editor"].email),
+        ("auth.login_failed", None, "nobody@example.com"),
+        ("auth.login", users["editor"].email, None),
+        ("auth.logout", users["editor"].email, None),
+    ]
+
+
+def test_the_cli_is_recorded_as_such(runner):
+    runner.invoke(args=["cms", "create-admin", "boss@example.com", "--password", "long enough pw"])
+    [entry] = _entries("user.create")
+    assert (entry.source, entry.actor_email, entry.target_label) == (
+        "cli",
+        None,
+        "boss@example.com",
+    )
+
+
+def test_the_application_cannot_change_or_delete_an_entry(users):
+    entry = _entries()[0]
+    entry.action = "tampered"
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(_entries()[0])
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET action = 'tampered'", "DELETE FROM audit_log"]
+)
+def test_the_database_refuses_to_change_or_delete_entries(users, statement):
+    assert _entries()
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text(statement))
+    assert all(entry.action != "tampered" for entry in _entries())
+
+
+def test_admins_read_filter_and_export_the_log(client, users, post_factory):
+    post_factory(users["author"], title="Logged", status=PostStatus.PUBLISHED)
+    client.login(users["admin"].email)
+    page = client.get("/admin/audit/?flt0_0=user.create").get_data(as_text=True)
+    assert "user.create" in page and "auth.login" not in page
+    export = client.get("/admin/audit/export/csv/").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert {"user.create", "auth.login"} <= {row["Action"] for row in rows}
+
+
+@pytest.mark.parametrize("role", ["editor", "author", "norole"])
+def test_only_admins_see_the_log(client, users, role):
+    client.login(users[role].email)
+    assert client.get("/admin/audit/").status_code == 403
+
+
+def test_the_log_view_offers_no_way_to_change_it(client, users):
+    client.login(users["admin"].email)
+    before = len(_entries())
+    entry_id = _entries()[0].id
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Delete" not in page and "/admin/audit/edit/" not in page
+    client.post_with_token("/admin/audit/delete/", {"id": str(entry_id)})
+    client.post_with_token("/admin/audit/action/", {"action": "delete", "rowid": str(entry_id)})
+    assert client.get(f"/admin/audit/edit/?id={entry_id}").status_code in (302, 404)
+    assert len(_entries()) >= before
+    assert _entries()[0].id == entry_id
