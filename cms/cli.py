@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from cms import clock
 from cms.accounts import service as accounts
 from cms.accounts.roles import ADMIN
+from cms.audit import service as audit
 from cms.demo import add_demo_posts
 from cms.extensions import db
 from cms.posts import revisions
@@ -107,6 +108,7 @@ def prune_revisions(keep: int | None) -> None:
     if keep is None:
         keep = current_app.config["REVISIONS_KEPT"]
     count = revisions.prune(keep)
+    audit.record("revisions.prune", None, {"deleted": count, "kept_per_post": keep})
     db.session.commit()
     click.echo(f"Deleted {count} old revision(s); every post keeps its {keep} newest.")
 

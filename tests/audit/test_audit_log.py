@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -164,3 +165,58 @@ def test_the_log_view_offers_no_way_to_change_it(client, users):
     assert client.get(f"/admin/audit/edit/?id={entry_id}").status_code in (302, 404)
     assert len(_entries()) >= before
     assert _entries()[0].id == entry_id
+
+
+def test_role_descriptions_share_links_and_revision_restores_are_recorded(
+    client, users, post_factory
+):
+    client.login(users["admin"].email)
+    role_id = db.session.scalar(db.text("SELECT id FROM roles WHERE name = 'author'"))
+    client.submit(f"/admin/roles/edit/?id={role_id}", {"description": "Writes things."})
+    [role_edit] = _entries("role.edit")
+    assert role_edit.changes_dict["description"][1] == "Writes things."
+
+    post = post_factory(users["author"], title="Shared draft")
+    client.submit(
+        "/admin/posts/share/", {"id": post.id}, form_url=f"/admin/posts/edit/?id={post.id}"
+    )
+    [shared] = _entries("post.share")
+    client.submit(
+        "/admin/posts/unshare/",
+        {"link": shared.changes_dict["link"]},
+        form_url=f"/admin/posts/edit/?id={post.id}",
+    )
+    assert [e.target_id for e in _entries("post.unshare")] == [post.id]
+
+    client.submit(
+        f"/admin/posts/edit/?id={post.id}",
+        {"title": "Shared draft, v2", "slug": post.slug, "summary": "", "body": post.body,
+         "author": users["author"].id},
+    )  # fmt: skip
+    first = db.session.scalars(db.text("SELECT id FROM post_revisions ORDER BY id")).first()
+    client.submit(
+        "/admin/posts/revisions/restore/",
+        {"id": post.id, "revision": first},
+        form_url=f"/admin/posts/edit/?id={post.id}",
+    )
+    assert [e.changes_dict for e in _entries("post.revision_restore")] == [{"revision": first}]
+
+
+def test_password_changes_are_recorded(client, users):
+    client.login(users["author"].email)
+    client.submit(
+        "/change",
+        {"password": "correct horse battery", "new_password": "another long secret",
+         "new_password_confirm": "another long secret"},
+    )  # fmt: skip
+    assert [e.actor_email for e in _entries("auth.password_change")] == [users["author"].email]
+
+
+def test_cli_housekeeping_is_recorded(runner, users, post_factory, frozen_clock):
+    post_factory(users["author"], title="Ancient", deleted_at=frozen_clock.now - timedelta(days=90))
+    runner.invoke(args=["cms", "purge-trash"])
+    runner.invoke(args=["cms", "prune-revisions", "--keep", "5"])
+    [purged] = _entries("post.purge")
+    assert (purged.source, purged.target_label) == ("cli", "Ancient")
+    [pruned] = _entries("revisions.prune")
+    assert pruned.changes_dict == {"deleted": 0, "kept_per_post": 5}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from tests.browser.mailbox import SMTPServer, free_port
 from tests.browser.server import LiveServer
 from tests.conftest import dispose_engines
 from tests.databases import configured_url, fresh_database
+from tests.factories import UserFactory
 
 # Debian's real binary (/usr/bin/chromium is a wrapper script that adds flags and noise).
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
@@ -107,6 +109,23 @@ def arrange(live_app):
     with live_app.app_context():
         yield db.session
         db.session.remove()
+
+
+def unique(word: str) -> str:
+    """Names no other journey uses: the live database is shared by the whole run."""
+    return f"{word}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def person(arrange):
+    """Create a user in the live database: person("editor") gives an editor's e-mail."""
+
+    def make(*roles: str) -> str:
+        email = f"{unique('-'.join(roles) or 'reader')}@example.com"
+        UserFactory(roles=list(roles), email=email)
+        return email
+
+    return make
 
 
 # --- Playwright: Debian's Chromium, no calls out, base URL of the live server. ---

@@ -123,3 +123,26 @@ def publish_post_being_edited(page: Page) -> None:
 
 def post_id_from_edit_url(page: Page) -> int:
     return int(re.search(r"[?&]id=(\d+)", page.url).group(1))
+
+
+def submit_for_review(page: Page) -> None:
+    take_step(page, "Submit for review")
+    expect(page.locator(".workflow")).to_contain_text("Status: In review")
+
+
+def return_to_author(page: Page, note: str) -> None:
+    page.get_by_label("Note for the author").fill(note)
+    take_step(page, "Return to the author")
+    expect(page.locator(".workflow")).to_contain_text("Status: Draft")
+
+
+def schedule_post_being_edited(page: Page, at_utc) -> None:
+    page.get_by_label("Publish at (UTC)").fill(at_utc.strftime("%Y-%m-%dT%H:%M:%S"))
+    take_step(page, "Schedule")
+    expect(page.locator(".workflow")).to_contain_text("Status: Scheduled")
+
+
+def edit_body(page: Page, body: str) -> None:
+    page.get_by_label("Body").fill(body)
+    page.get_by_role("button", name="Save and Continue Editing").click()
+    expect(page.locator(".alert-success")).to_contain_text("Record was successfully saved")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import unique
 from tests.browser.pages import (
     bulk_actions_offered,
     create_user,
@@ -26,23 +26,6 @@ from tests.browser.pages import (
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-def unique(word: str) -> str:
-    """Names no other journey uses: the live database is shared by the whole run."""
-    return f"{word}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def person(arrange):
-    """Create a user in the live database: person("editor") gives an editor's e-mail."""
-
-    def make(*roles: str) -> str:
-        email = f"{unique('-'.join(roles) or 'reader')}@example.com"
-        UserFactory(roles=list(roles), email=email)
-        return email
-
-    return make
 
 
 def test_admin_creates_an_author_and_an_editor_who_can_then_log_in(page: Page, person):
