@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from cms.extensions import db
 
@@ -29,6 +30,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         return _respond(error)
+
+    @app.errorhandler(StaleDataError)
+    def handle_concurrent_change(error: StaleDataError):
+        # Someone changed the same row between this request's read and its write.
+        db.session.rollback()
+        return _respond(
+            Conflict(
+                "Someone else changed this at the same moment, so nothing was saved. "
+                "Go back, reload the page and try again."
+            )
+        )
 
     @app.errorhandler(InternalServerError)
     def handle_server_error(error: InternalServerError):

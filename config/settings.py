@@ -25,14 +25,19 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={value!r} is not a boolean (use true or false)")
 
 
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+def _integer(
+    environ: Mapping[str, str], name: str, default: int, *, minimum: int | None = None
+) -> int:
     value = environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ConfigError(f"{name}={value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}={value!r} must be at least {minimum}")
+    return number
 
 
 def normalise_database_url(url: str) -> str:
@@ -55,10 +60,10 @@ class BaseConfig:
         self._instance_path = instance_path
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.fallback_secret("SECRET_KEY")
         self.SITE_NAME = environ.get("SITE_NAME", "Flask CMS")
-        self.POSTS_PER_PAGE = _integer(environ, "POSTS_PER_PAGE", 10)
-        self.TRASH_RETENTION_DAYS = _integer(environ, "TRASH_RETENTION_DAYS", 30)
-        self.PREVIEW_LINK_HOURS = _integer(environ, "PREVIEW_LINK_HOURS", 72)
-        self.REVISIONS_KEPT = _integer(environ, "REVISIONS_KEPT", 50)
+        self.POSTS_PER_PAGE = _integer(environ, "POSTS_PER_PAGE", 10, minimum=1)
+        self.TRASH_RETENTION_DAYS = _integer(environ, "TRASH_RETENTION_DAYS", 30, minimum=0)
+        self.PREVIEW_LINK_HOURS = _integer(environ, "PREVIEW_LINK_HOURS", 72, minimum=1)
+        self.REVISIONS_KEPT = _integer(environ, "REVISIONS_KEPT", 50, minimum=1)
         self.LOG_LEVEL = environ.get("LOG_LEVEL", "INFO").upper()
         self.TRUSTED_PROXIES = _integer(environ, "TRUSTED_PROXIES", 0)
         # The site's public host name: links in mails are built from it, never from the

@@ -60,7 +60,16 @@ def test_unknown_settings_name_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("MAIL_PORT", "twenty-five"), ("MAIL_USE_TLS", "perhaps")]
+    ("name", "value"),
+    [
+        ("MAIL_PORT", "twenty-five"),
+        ("MAIL_USE_TLS", "perhaps"),
+        # Settings whose bad value would delete everything or break every page.
+        ("REVISIONS_KEPT", "0"),
+        ("TRASH_RETENTION_DAYS", "-1"),
+        ("PREVIEW_LINK_HOURS", "0"),
+        ("POSTS_PER_PAGE", "0"),
+    ],
 )
 def test_malformed_values_are_refused_by_name(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):

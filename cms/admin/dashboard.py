@@ -25,7 +25,10 @@ class DashboardView(StaffOnly, AdminIndexView):
             for state in PostState
         }
         recent = db.session.scalars(
-            select(Post).where(scope).order_by(Post.updated_at.desc()).limit(8)
+            select(Post)
+            .where(scope, Post.deleted_at.is_(None))
+            .order_by(Post.updated_at.desc())
+            .limit(8)
         ).all()
         return self.render(
             "admin/dashboard.html",

@@ -27,7 +27,7 @@ from cms.extensions import db
 from cms.posts import policy, previews, publication, revisions, service, workflow
 from cms.posts.models import LIVE_STATES, Post, PostRevision, PostState, PreviewLink
 from cms.posts.policy import Action, PermissionDenied
-from cms.posts.slugs import normalise_slug
+from cms.posts.slugs import normalise_slug, old_address_of_another_post
 from cms.public.views import render_preview
 
 # Which action opening a post by id is for, by Flask-Admin view.
@@ -106,11 +106,11 @@ def parse_publish_time(text: str | None) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or one no calendar here can hold
         raise workflow.TransitionError(
             f"{text.strip()!r} is not a date and time (use YYYY-MM-DD HH:MM, in UTC)."
         ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class PostAdmin(StaffOnly, CMSModelView):
@@ -237,8 +237,16 @@ class PostAdmin(StaffOnly, CMSModelView):
 
     def validate_form(self, form):
         valid = super().validate_form(form)
+        if not is_form_submitted() or "slug" not in form:
+            return valid  # a form just opened, or the delete or action form
         post = getattr(form, "editing_post", None)
-        if post is None or not is_form_submitted() or "seen_version" not in form:
+        if form.slug.data and old_address_of_another_post(form.slug.data, post and post.id):
+            form.slug.errors = [
+                *form.slug.errors,
+                "This address still leads readers to another post (it was its old address).",
+            ]
+            valid = False
+        if post is None or "seen_version" not in form:
             return valid
         seen = parse_id(form.seen_version.data)
         if seen == post.version:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_redirect_target
@@ -37,6 +37,13 @@ class TrashAdmin(PostAdmin):
         "status": lambda view, context, post, name: Markup("{}").format(post.status.label),
         "deleted_at": lambda view, context, post, name: format_utc(post.deleted_at),
     }
+
+    def get_one(self, id):
+        # The editing endpoints PostAdmin exposes (steps, sharing, revisions) are not for
+        # trashed posts: restore the post first.
+        if (request.endpoint or "").rpartition(".")[2] not in ("details_view", "delete_view"):
+            abort(404)
+        return super().get_one(id)
 
     @property
     def can_delete(self) -> bool:

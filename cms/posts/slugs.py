@@ -22,12 +22,15 @@ def normalise_slug(text: str | None) -> str:
 
 
 def slug_taken(slug: str, exclude_post_id: int | None = None) -> bool:
-    query = select(Post.id).where(Post.slug == slug)
+    """Whether another post has ``slug``, now or as an old address that still redirects."""
+    current = select(Post.id).where(Post.slug == slug)
+    old = select(PostSlugRedirect.post_id).where(PostSlugRedirect.old_slug == slug)
     if exclude_post_id is not None:
-        query = query.where(Post.id != exclude_post_id)
+        current = current.where(Post.id != exclude_post_id)
+        old = old.where(PostSlugRedirect.post_id != exclude_post_id)
     # No autoflush: the post being saved may be pending with its slug not yet filled in.
     with db.session.no_autoflush:
-        return db.session.execute(query.limit(1)).first() is not None
+        return any(db.session.execute(q.limit(1)).first() for q in (current, old))
 
 
 def unique_slug_from(title: str, exclude_post_id: int | None = None) -> str:
@@ -37,6 +40,15 @@ def unique_slug_from(title: str, exclude_post_id: int | None = None) -> str:
     while slug_taken(candidate, exclude_post_id):
         candidate, suffix = f"{base}-{suffix}", suffix + 1
     return candidate
+
+
+def old_address_of_another_post(slug: str, exclude_post_id: int | None = None) -> bool:
+    """Whether ``slug`` is an old address that still redirects to some other post."""
+    query = select(PostSlugRedirect.id).where(PostSlugRedirect.old_slug == slug)
+    if exclude_post_id is not None:
+        query = query.where(PostSlugRedirect.post_id != exclude_post_id)
+    with db.session.no_autoflush:
+        return db.session.execute(query.limit(1)).first() is not None
 
 
 def remember_old_slug(post: Post, old_slug: str) -> None:

@@ -36,7 +36,9 @@ def test_a_deleted_post_leaves_the_site_and_the_lists_and_comes_back(client, use
     assert "Goodbye for now" not in client.get("/admin/posts/").get_data(as_text=True)
     assert client.get(f"/admin/posts/edit/?id={post.id}").status_code == 404
     assert "Goodbye for now" in client.get("/admin/trash/").get_data(as_text=True)
-    assert 'data-status-count="trashed">1<' in client.get("/admin/").get_data(as_text=True)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert 'data-status-count="trashed">1<' in dashboard
+    assert "Goodbye for now" not in dashboard  # not among the recently changed
 
     _in_trash_action(client, "restore", post)
     restored = _reload(post.id)
@@ -137,3 +139,20 @@ def test_purge_command_refuses_a_negative_age(runner):
     result = runner.invoke(args=["cms", "purge-trash", "--older-than-days", "-1"])
     assert result.exit_code == 2
     assert "Invalid value for '--older-than-days'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/admin/trash/transition/", {"transition": "publish"}),
+        ("/admin/trash/share/", {}),
+        ("/admin/trash/revisions/restore/", {"revision": "1"}),
+    ],
+)
+def test_a_trashed_post_cannot_be_edited_through_the_trash(client, users, post_factory, url, data):
+    post = post_factory(users["author"], title="Trashed")
+    client.login(users["editor"].email)
+    _trash(client, post)
+    assert client.post_with_token(url, {"id": str(post.id), **data}).status_code == 404
+    assert client.get(f"/admin/trash/edit/?id={post.id}").status_code in (302, 404)
+    assert _reload(post.id).status is PostStatus.DRAFT

@@ -104,6 +104,8 @@ def test_scheduled_post_appears_to_readers_only_when_its_time_comes(
         ("next tuesday", "is not a date and time"),
         ("", "Give the date and time to publish at."),
         ("2020-01-01T00:00", "The publish time must be in the future"),
+        ("9999-12-31T23:59-05:00", "is not a date and time"),
+        ("0001-01-01T00:30+01:00", "is not a date and time"),
     ],
 )
 def test_bad_publish_times_are_explained_and_change_nothing(
@@ -157,3 +159,27 @@ def test_a_published_post_is_no_longer_the_authors_to_edit(client, users, post_f
     client.login(users["author"].email)
     assert client.get(f"/admin/posts/edit/?id={post.id}").status_code == 403
     assert client.get(f"/admin/posts/details/?id={post.id}").status_code == 200
+
+
+def test_a_change_at_the_same_moment_is_a_conflict_not_an_error(
+    client, users, post_factory, monkeypatch
+):
+    """Another request bumps the post between this request's read and its write."""
+    from cms.posts import workflow
+
+    post = post_factory(users["author"], title="Contested", status=PostStatus.REVIEW)
+    real_apply = workflow.apply
+
+    def apply_after_someone_else(target, *args, **kwargs):
+        db.session.execute(
+            db.update(Post).where(Post.id == target.id).values(version=Post.version + 1),
+            execution_options={"synchronize_session": False},
+        )
+        return real_apply(target, *args, **kwargs)
+
+    monkeypatch.setattr(workflow, "apply", apply_after_someone_else)
+    client.login(users["editor"].email)
+    response = _step(client, post, "publish")
+    assert response.status_code == 409
+    assert "Someone else changed this at the same moment" in response.get_data(as_text=True)
+    assert _reload(post).status is PostStatus.REVIEW

@@ -81,3 +81,26 @@ def test_a_post_now_at_an_old_address_wins_over_the_redirect(
     response = client.get("/posts/first")
     assert response.status_code == 200
     assert "New tenant" in response.get_data(as_text=True)
+
+
+def test_an_old_address_is_not_given_to_another_post(client, rename, live_post, users):
+    rename(live_post, "second")
+    response = client.submit(
+        "/admin/posts/new/",
+        {
+            "title": "Takeover",
+            "slug": "first",
+            "summary": "",
+            "body": "",
+            "author": users["editor"].id,
+        },
+    )
+    assert response.status_code == 200
+    assert "This address still leads readers to another post" in response.get_data(as_text=True)
+    client.submit(
+        "/admin/posts/new/",
+        {"title": "First", "slug": "", "summary": "", "body": "", "author": users["editor"].id},
+    )
+    newest = db.session.scalars(db.select(Post).order_by(Post.id.desc())).first()
+    assert newest.slug == "first-2"
+    assert client.get("/posts/first").location == "/posts/second"
