@@ -114,6 +114,10 @@ class BaseConfig:
         self.SECURITY_CHANGEABLE = True
         self.SECURITY_TRACKABLE = True
         self.SECURITY_REGISTERABLE = False
+        # Flask-Security's own `flask users` / `flask roles` commands change accounts without
+        # the audit log; `flask cms create-admin` and the dashboard do it with.
+        self.SECURITY_CLI_USERS_NAME = False
+        self.SECURITY_CLI_ROLES_NAME = False
         # Same answer whether or not an account exists, for login and password reset.
         self.SECURITY_RETURN_GENERIC_RESPONSES = True
         self.SECURITY_RESET_PASSWORD_WITHIN = timedelta(

@@ -150,3 +150,10 @@ def test_demo_run_twice_adds_nothing_the_second_time(runner, instance_path, can_
     assert count(User) == 1
     assert count(Post) == 3
     assert can_log_in("admin@example.com", password)
+
+
+@pytest.mark.parametrize("group", ["users", "roles"])
+def test_flask_securitys_unaudited_account_commands_are_off(runner, group):
+    result = runner.invoke(args=[group, "--help"])
+    assert result.exit_code == 2
+    assert "No such command" in result.output

@@ -96,3 +96,37 @@ def test_existing_posts_get_their_first_revision_on_upgrade(empty_database):
         assert [tuple(row) for row in rows] == [("Old post", "Old words", True)]
     finally:
         engine.dispose()
+
+
+def test_downgrading_through_a_table_rebuild_keeps_the_rows_that_point_at_it(empty_database):
+    """On SQLite a batch migration rebuilds posts; with foreign keys on, dropping the old
+    table would cascade-delete every revision, link and redirect."""
+    from sqlalchemy import create_engine, text
+
+    assert flask_db(empty_database, "upgrade").returncode == 0
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO users (email, active, fs_uniquifier) VALUES ('a@b.c', true, 'u')")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO posts (title, slug, summary, body, status, author_id, created_at, "
+                    "updated_at) SELECT 'P', 'p', '', 'b', 'draft', id, '2025-01-01', "
+                    "'2025-01-01' FROM users"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO post_revisions (post_id, title, slug, summary, body, created_at) "
+                    "SELECT id, 'P', 'p', '', 'b', '2025-01-01' FROM posts"
+                )
+            )
+        # Down past the migration that added posts.version (a rebuild of posts on SQLite).
+        result = flask_db(empty_database, "downgrade", "34660face098")
+        assert result.returncode == 0, result.stderr
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM post_revisions")).scalar() == 1
+    finally:
+        engine.dispose()

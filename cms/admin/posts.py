@@ -23,6 +23,7 @@ from cms import clock
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
 from cms.admin.formatting import PerRequestOptions, format_utc, spreadsheet_safe
+from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts import policy, previews, publication, revisions, service, workflow
 from cms.posts.models import LIVE_STATES, Post, PostRevision, PostState, PreviewLink
@@ -196,12 +197,26 @@ class PostAdmin(StaffOnly, CMSModelView):
 
     def get_one(self, id):
         post = super().get_one(id)
+        view = (request.endpoint or "").rpartition(".")[2]
+        if view == "edit_view" and request.method == "POST" and self._edit_refused(post):
+            return post  # validate_form refuses the save and keeps the text (see there)
         if post.in_trash != self.in_trash:
             abort(404)  # trashed posts are reached through the trash, and only there
-        view = (request.endpoint or "").rpartition(".")[2]
         if not policy.can(current_user, _ACTION_BY_VIEW.get(view, Action.EDIT), post):
             abort(403)
         return post
+
+    def _edit_refused(self, post: Post) -> str | None:
+        """Why a post the user could see may no longer be saved by them (it changed state
+        while they edited), or None. Their text must come back to them, not a bare 403."""
+        if not policy.can(current_user, Action.VIEW, post) or self.in_trash:
+            return None
+        if post.in_trash:
+            return "This post was moved to the trash while you edited it; nothing was saved."
+        if not policy.can(current_user, Action.EDIT, post):
+            state = post.state_at(clock.utcnow()).label.lower()
+            return f"This post is now {state} and no longer yours to change; nothing was saved."
+        return None
 
     # --- Forms: fields the user may not set are not offered at all. ---
 
@@ -240,6 +255,10 @@ class PostAdmin(StaffOnly, CMSModelView):
         if not is_form_submitted() or "slug" not in form:
             return valid  # a form just opened, or the delete or action form
         post = getattr(form, "editing_post", None)
+        refused = post is not None and self._edit_refused(post)
+        if refused:
+            flash(f"{refused} Your text is still in the form below: copy what you need.", "error")
+            return False
         if form.slug.data and old_address_of_another_post(form.slug.data, post and post.id):
             form.slug.errors = [
                 *form.slug.errors,
@@ -253,8 +272,8 @@ class PostAdmin(StaffOnly, CMSModelView):
             return valid
         # Someone saved after this editor opened the post: keep theirs, show what differs,
         # and keep this editor's text in the form. Saving again (deliberately) replaces it.
-        latest = post.revisions[0] if post.revisions else None
-        who = latest.created_by.email if latest and latest.created_by else "Someone"
+        latest = audit.last_entry_about(post)
+        who = latest.actor_email if latest and latest.actor_email else "Someone"
         when = format_utc(post.updated_at)
         yours = SimpleNamespace(**{name: form[name].data for name in PostRevision.FIELDS})
         form.conflict = revisions.compare(post, yours)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_security import current_user
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from cms.audit.models import AuditEntry
@@ -98,3 +98,16 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def last_entry_about(target: Any) -> AuditEntry | None:
+    """The newest entry about ``target``: who last touched it, and how."""
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.target_type == type(target).__name__.lower(),
+            AuditEntry.target_id == target.id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, and_
@@ -169,6 +170,11 @@ class PreviewLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Random, and signed into the URL with the id: a row id the database reuses after a
+    #: delete (SQLite does) never makes an old link show another post.
+    nonce: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, default=lambda: secrets.token_urlsafe(16)
+    )
 
     def works_at(self, moment: datetime) -> bool:
         return self.revoked_at is None and moment < self.expires_at and not self.post.in_trash

@@ -38,7 +38,7 @@ def create_link(post: Post, actor: Any) -> tuple[PreviewLink, str]:
 
 
 def token_for(link: PreviewLink) -> str:
-    return _serializer().dumps({"link": link.id})
+    return _serializer().dumps({"link": link.id, "nonce": link.nonce})
 
 
 def revoke(link: PreviewLink, actor: Any) -> None:
@@ -55,10 +55,12 @@ def find_link(token: str) -> PreviewLink | None:
         data = _serializer().loads(token)
     except BadSignature:
         return None
-    link_id = data.get("link") if isinstance(data, dict) else None
-    if not isinstance(link_id, int):
+    if not isinstance(data, dict) or not isinstance(data.get("link"), int):
         return None
-    return db.session.get(PreviewLink, link_id)
+    link = db.session.get(PreviewLink, data["link"])
+    if link is None or link.nonce is None or data.get("nonce") != link.nonce:
+        return None  # another link that got the same id, or one from before nonces
+    return link
 
 
 def active_links(post: Post) -> list[PreviewLink]:

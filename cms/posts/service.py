@@ -17,7 +17,7 @@ from cms.posts.policy import Action, PermissionDenied, require
 from cms.posts.slugs import normalise_slug, remember_old_slug, unique_slug_from
 
 #: The fields whose before and after the audit log keeps for every save.
-AUDITED_FIELDS = ("title", "slug", "summary", "body", "author")
+AUDITED_FIELDS = ("title", "slug", "summary", "body", "author", "status", "published_at")
 
 # Fields whose change is publishing, whatever form or request it arrives through.
 _PUBLISHING_FIELDS = ("status", "published_at")

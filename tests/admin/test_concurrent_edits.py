@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from cms import clock
 from cms.extensions import db
-from cms.posts.models import Post
+from cms.posts.models import Post, PostStatus
 from tests.client import flashed, hidden_fields_in
 
 
@@ -113,3 +114,40 @@ def test_the_database_refuses_a_save_based_on_a_stale_read(app, users, shared_po
     with pytest.raises(StaleDataError):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("what_happened", ["published", "trashed"])
+def test_an_author_whose_post_changed_state_keeps_their_text(
+    client, users, post_factory, what_happened
+):
+    post = post_factory(users["author"], title="Mine", status=PostStatus.REVIEW)
+    client.login(users["author"].email)
+    opened = _open(client, post.id)
+    post.status, post.published_at = (PostStatus.PUBLISHED, clock.utcnow())
+    if what_happened == "trashed":
+        post.status, post.deleted_at = PostStatus.DRAFT, clock.utcnow()
+    db.session.commit()
+
+    response = client.post(
+        f"/admin/posts/edit/?id={post.id}",
+        data={"csrf_token": opened["csrf_token"], "seen_version": opened["seen_version"],
+              "title": "Mine", "slug": post.slug, "summary": "", "body": "My precious paragraph."},
+    )  # fmt: skip
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "My precious paragraph." in page
+    assert "nothing was saved" in page
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).body != "My precious paragraph."
+
+
+def test_the_conflict_names_whoever_last_touched_the_post(two_editors, users, shared_post):
+    first, second = two_editors
+    second_form = _open(second, shared_post.id)
+    first.post(
+        "/admin/posts/transition/",
+        data={"csrf_token": _open(first, shared_post.id)["csrf_token"], "id": shared_post.id,
+              "transition": "publish"},
+    )  # fmt: skip
+    response = _save(second, shared_post.id, second_form)
+    assert any(m.startswith(f"{users['editor'].email} saved") for m in flashed(response))

@@ -119,3 +119,19 @@ def test_a_published_post_can_be_previewed_too(client, users, post_factory):
     post = post_factory(users["author"], title="Live", status=PostStatus.PUBLISHED)
     client.login(users["editor"].email)
     _assert_noindex_preview(client.get(f"/admin/posts/preview/?id={post.id}"))
+
+
+def test_a_reused_link_id_never_shows_another_post(app, client, users, draft, post_factory):
+    """SQLite hands out a deleted row's id again: the old link must not open the new row."""
+    client.login(users["editor"].email)
+    path = _share(client, draft)
+    [old] = db.session.scalars(db.select(PreviewLink)).all()
+    old_id = old.id
+    db.session.delete(old)
+    db.session.commit()
+    secret = post_factory(users["author"], title="Confidential")
+    db.session.add(PreviewLink(id=old_id, post=secret, expires_at=old.expires_at))
+    db.session.commit()
+    response = app.test_client().get(path)
+    assert response.status_code == 404
+    assert "Confidential" not in response.get_data(as_text=True)
