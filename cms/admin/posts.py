@@ -277,6 +277,10 @@ class PostAdmin(StaffOnly, CMSModelView):
         when = format_utc(post.updated_at)
         yours = SimpleNamespace(**{name: form[name].data for name in PostRevision.FIELDS})
         form.conflict = revisions.compare(post, yours)
+        if "author" in form and form.author.data is not None and form.author.data != post.author:
+            # Saving again would also undo their choice of author: show it.
+            theirs, mine = post.author.email, form.author.data.email
+            form.conflict.append(revisions.FieldDiff("author", [("-", theirs), ("+", mine)]))
         flash(
             f"{who} saved this post at {when}, after you opened it. Their version is kept and "
             "yours is not saved: your text is still in the form, and what differs is shown "

@@ -151,3 +151,13 @@ def test_the_conflict_names_whoever_last_touched_the_post(two_editors, users, sh
     )  # fmt: skip
     response = _save(second, shared_post.id, second_form)
     assert any(m.startswith(f"{users['editor'].email} saved") for m in flashed(response))
+
+
+def test_the_conflict_shows_an_author_they_reassigned(two_editors, users, shared_post):
+    first, second = two_editors
+    first_form, second_form = _open(first, shared_post.id), _open(second, shared_post.id)
+    _save(first, shared_post.id, first_form, author=users["other_author"].id)
+    response = _save(second, shared_post.id, second_form, author=users["author"].id)
+    page = response.get_data(as_text=True)
+    assert f'<span class="diff-removed">− {users["other_author"].email}</span>' in page
+    assert f'<span class="diff-added">+ {users["author"].email}</span>' in page
