@@ -56,16 +56,17 @@ def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
     post.summary = (post.summary or "").strip()
     post.body = post.body or ""
     post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
-    if not is_new:
-        _keep_readers_links(post)
-    revisions.record(post, actor)
-    changes = audit.changed_fields(post, AUDITED_FIELDS)
-    if is_new or changes:
-        audit.record("post.create" if is_new else "post.edit", post, changes, actor=actor)
     if post.status is None:
         post.status = PostStatus.DRAFT
     if post.status == PostStatus.PUBLISHED and post.published_at is None:
         post.published_at = clock.utcnow()
+    if not is_new:
+        _keep_readers_links(post)
+    # Last, once every field is final: what the revision and the log keep is what is saved.
+    revisions.record(post, actor)
+    changes = audit.changed_fields(post, AUDITED_FIELDS)
+    if is_new or changes:
+        audit.record("post.create" if is_new else "post.edit", post, changes, actor=actor)
 
 
 def _keep_readers_links(post: Post) -> None:

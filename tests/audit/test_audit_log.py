@@ -220,3 +220,12 @@ def test_cli_housekeeping_is_recorded(runner, users, post_factory, frozen_clock)
     assert (purged.source, purged.target_label) == ("cli", "Ancient")
     [pruned] = _entries("revisions.prune")
     assert pruned.changes_dict == {"deleted": 0, "kept_per_post": 5}
+
+
+def test_a_post_created_published_is_logged_with_its_publish_time(users, frozen_clock):
+    from cms.posts import service
+
+    post = service.create_post(users["editor"], title="Straight out", status=PostStatus.PUBLISHED)
+    [entry] = _entries("post.create")
+    assert entry.target_id == post.id
+    assert entry.changes_dict["published_at"] == [None, frozen_clock.now.isoformat()]
