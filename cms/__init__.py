@@ -26,14 +26,21 @@ def create_app(
     if test_config:
         app.config.from_mapping(test_config)
 
-    from cms import app_setup
+    # Imported here, not at the top: the modules below need the package itself first.
+    from cms import app_setup, cli, dates, errors, health
+    from cms.admin import init_admin
+    from cms.headers import add_security_headers
+    from cms.public.views import blueprint as public_site
+    from cms.request_checks import refuse_nul_bytes
 
     app_setup.configure_logging(app)
     app_setup.register_extensions(app)
-    app_setup.register_request_checks(app)
-    app_setup.register_blueprints(app)
-    app_setup.register_admin(app)
-    app_setup.register_error_handlers(app)
-    app_setup.register_commands(app)
-    app_setup.register_security_headers(app)
+    app.before_request(refuse_nul_bytes)
+    app.register_blueprint(public_site)
+    app.register_blueprint(health.blueprint)
+    init_admin(app)
+    errors.register(app)
+    app.cli.add_command(cli.cms_cli)
+    dates.register(app)
+    app.after_request(add_security_headers)
     return app

@@ -1,4 +1,4 @@
-"""The steps of ``create_app``, one function each."""
+"""The two steps of ``create_app`` that take more than a line: logging and the extensions."""
 
 from __future__ import annotations
 
@@ -45,41 +45,3 @@ def register_extensions(app: Flask) -> None:
     # CSRFProtect must come before Flask-Security, which then leaves CSRF to it.
     csrf.init_app(app)
     security.init_app(app, SQLAlchemyUserDatastore(db, User, Role), login_form=AuditedLoginForm)
-
-
-def register_blueprints(app: Flask) -> None:
-    from cms.health import blueprint as health_blueprint
-    from cms.public.views import blueprint as public_blueprint
-
-    app.register_blueprint(public_blueprint)
-    app.register_blueprint(health_blueprint)
-
-
-def register_admin(app: Flask) -> None:
-    from cms.admin import init_admin
-
-    init_admin(app)
-
-
-def register_error_handlers(app: Flask) -> None:
-    from cms.errors import register
-
-    register(app)
-
-
-def register_commands(app: Flask) -> None:
-    from cms.cli import register
-
-    register(app)
-
-
-def register_request_checks(app: Flask) -> None:
-    from cms.requests import refuse_nul_bytes
-
-    app.before_request(refuse_nul_bytes)
-
-
-def register_security_headers(app: Flask) -> None:
-    from cms.headers import add_security_headers
-
-    app.after_request(add_security_headers)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from cms import clock
@@ -111,7 +111,3 @@ def prune_revisions(keep: int | None) -> None:
     audit.record("revisions.prune", None, {"deleted": count, "kept_per_post": keep})
     db.session.commit()
     click.echo(f"Deleted {count} old revision(s); every post keeps its {keep} newest.")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(cms_cli)

@@ -12,8 +12,7 @@ from cms.accounts.models import Role, User
 from cms.admin.accounts import RoleAdmin, UserAdmin
 from cms.admin.audit import AuditLogView
 from cms.admin.dashboard import DashboardView
-from cms.admin.posts import PostAdmin
-from cms.admin.trash import TrashAdmin
+from cms.admin.posts import PostAdmin, TrashAdmin
 from cms.audit.models import AuditEntry
 from cms.extensions import db, security
 from cms.posts.models import Post

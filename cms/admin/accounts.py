@@ -16,8 +16,8 @@ from cms.accounts import service
 from cms.accounts.roles import ADMIN
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
-from cms.admin.formatting import format_utc
 from cms.audit import service as audit
+from cms.dates import utc_column
 from cms.extensions import db
 from cms.posts.models import Post
 
@@ -51,8 +51,8 @@ class UserAdmin(AdminsOnly, CMSModelView):
     column_sortable_list = ("email", "full_name", "active", "last_login_at", "create_datetime")
     column_default_sort = ("email", False)
     column_formatters = {
-        "last_login_at": lambda view, context, user, name: format_utc(user.last_login_at),
-        "create_datetime": lambda view, context, user, name: format_utc(user.create_datetime),
+        "last_login_at": utc_column,
+        "create_datetime": utc_column,
     }
     can_view_details = True
 

@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
-from cms.admin.formatting import format_utc, spreadsheet_safe
+from cms.admin.formatting import spreadsheet_safe
+from cms.dates import utc_column
 
 
 def _changes(view, context, entry, name):
@@ -46,7 +47,7 @@ class AuditLogView(AdminsOnly, CMSModelView):
     column_searchable_list = ("actor_email", "target_label", "action")
     column_filters = ("action", "actor_email", "target_type", "source")
     column_formatters = {
-        "at": lambda view, context, entry, name: format_utc(entry.at),
+        "at": utc_column,
         "changes": _changes,
     }
     column_formatters_export = {

@@ -44,6 +44,10 @@ class CMSModelView(ModelView):
             abort(404)
         return super().get_list(page, *args, **kwargs)
 
+    def knows_action(self, name: str) -> bool:
+        """Whether ``name`` is an action at all here (or one refused here, not unknown)."""
+        return name in self._actions_data
+
     def handle_action(self, return_view=None):
         """Bulk actions get integer ids (Flask-Admin passes the form's strings, which
         PostgreSQL refuses to compare with an integer key); anything else is a bad request."""
@@ -51,11 +55,11 @@ class CMSModelView(ModelView):
         if not self.validate_form(form):
             return super().handle_action(return_view)
         name = form.action.data
-        handler = self._actions_data.get(name)
-        if handler is None:
+        if not self.knows_action(name):
             abort(400, description=f"No such action: {name!r}.")
         if not self.is_action_allowed(name):
             abort(403)
+        handler = self._actions_data[name]
         ids = [parse_id(value) for value in request.form.getlist("rowid")]
         if None in ids:
             abort(400, description="The selection names a record that cannot exist.")

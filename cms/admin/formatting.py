@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def format_utc(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 def spreadsheet_safe(value):

@@ -6,8 +6,8 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, and_
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, and_, case, or_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from cms.accounts.models import User
@@ -64,6 +64,11 @@ class Post(db.Model):
     __table_args__ = (
         # The public list: published posts, newest first.
         Index("ix_posts_status_published_at", "status", "published_at"),
+        # Going live needs a moment: a published post with no publish time would be in no
+        # state readers or editors could name.
+        CheckConstraint(
+            "status <> 'published' OR published_at IS NOT NULL", name="published_has_time"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,20 +106,20 @@ class Post(db.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
+    # The post's state, in Python and in SQL side by side so the two cannot drift (a test
+    # checks they agree on every combination of status, publish time and trash).
+
+    @hybrid_property
     def in_trash(self) -> bool:
         return self.deleted_at is not None
 
-    def state_at(self, moment: datetime) -> PostState:
-        if self.in_trash:
-            return PostState.TRASHED
-        if self.status == PostStatus.PUBLISHED:
-            return PostState.PUBLISHED if self.is_published_at(moment) else PostState.SCHEDULED
-        return PostState(self.status)
+    @in_trash.inplace.expression
+    @classmethod
+    def _in_trash_expression(cls):
+        return cls.deleted_at.is_not(None)
 
-    # What "published" means, in Python and in SQL, side by side so they cannot drift:
-    # readers see a post once it is marked published, its publish time has come, and it is
-    # not in the trash.
+    # What "published" means: readers see a post once it is marked published, its publish
+    # time has come, and it is not in the trash.
     @hybrid_method
     def is_published_at(self, moment: datetime) -> bool:
         return (
@@ -132,6 +137,42 @@ class Post(db.Model):
             cls.published_at <= moment,
             cls.deleted_at.is_(None),
         )
+
+    @hybrid_method
+    def state_at(self, moment: datetime) -> PostState:
+        """Where the post stands at ``moment``; in SQL, the state's value as a string."""
+        if self.in_trash:
+            return PostState.TRASHED
+        if self.status == PostStatus.PUBLISHED:
+            return PostState.PUBLISHED if self.is_published_at(moment) else PostState.SCHEDULED
+        return PostState(self.status)
+
+    @state_at.expression
+    def state_at(cls, moment: datetime):  # noqa: N805 - SQL side of the hybrid
+        return case(
+            (cls.in_trash, PostState.TRASHED.value),
+            (cls.is_published_at(moment), PostState.PUBLISHED.value),
+            (cls.status == PostStatus.PUBLISHED, PostState.SCHEDULED.value),
+            else_=cls.status,
+        )
+
+    @hybrid_method
+    def in_state_at(self, state: PostState, moment: datetime) -> bool:
+        return self.state_at(moment) is state
+
+    @in_state_at.expression
+    def in_state_at(cls, state: PostState, moment: datetime):  # noqa: N805
+        """As a WHERE condition that an index on status and publish time can serve (the
+        CASE of ``state_at`` cannot)."""
+        if state is PostState.TRASHED:
+            return cls.in_trash
+        if state is PostState.PUBLISHED:
+            return cls.is_published_at(moment)
+        live = cls.deleted_at.is_(None)
+        if state is PostState.SCHEDULED:
+            not_yet = or_(cls.published_at.is_(None), cls.published_at > moment)
+            return and_(live, cls.status == PostStatus.PUBLISHED, not_yet)
+        return and_(live, cls.status == PostStatus(state.value))
 
 
 class PostSlugRedirect(db.Model):

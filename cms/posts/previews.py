@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, make_response, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -35,6 +35,15 @@ def create_link(post: Post, actor: Any) -> tuple[PreviewLink, str]:
     db.session.flush()  # the id goes into the token
     audit.record("post.share", post, {"link": link.id, "expires_at": link.expires_at}, actor=actor)
     return link, token_for(link)
+
+
+def preview_response(post: Post) -> Response:
+    """``post`` exactly as readers will see it, marked as a preview and kept out of search
+    engines and caches: for the dashboard's preview and for share links alike."""
+    response = make_response(render_template("public/post.html", post=post, preview=True))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def token_for(link: PreviewLink) -> str:

@@ -19,6 +19,11 @@ from cms.posts.slugs import normalise_slug, remember_old_slug, unique_slug_from
 #: The fields whose before and after the audit log keeps for every save.
 AUDITED_FIELDS = ("title", "slug", "summary", "body", "author", "status", "published_at")
 
+#: What moving a post into or out of the trash needs, and what deleting it for good needs:
+#: these functions check them, and whoever offers the steps (bulk actions) asks the same.
+TRASH_NEEDS = Action.DELETE
+PURGE_NEEDS = Action.PURGE
+
 # Fields whose change is publishing, whatever form or request it arrives through.
 _PUBLISHING_FIELDS = ("status", "published_at")
 
@@ -92,7 +97,7 @@ def create_post(actor: Any, **fields: Any) -> Post:
 
 def trash(post: Post, actor: Any) -> None:
     """Move ``post`` to the trash: off the site and out of the lists, but restorable."""
-    require(actor, Action.DELETE, post)
+    require(actor, TRASH_NEEDS, post)
     if post.deleted_at is None:
         post.deleted_at = clock.utcnow()
         audit.record("post.trash", post, actor=actor)
@@ -100,7 +105,7 @@ def trash(post: Post, actor: Any) -> None:
 
 def restore(post: Post, actor: Any) -> None:
     """Take ``post`` out of the trash, in the state it had."""
-    require(actor, Action.DELETE, post)
+    require(actor, TRASH_NEEDS, post)
     if post.deleted_at is not None:
         post.deleted_at = None
         audit.record("post.restore", post, actor=actor)
@@ -108,7 +113,7 @@ def restore(post: Post, actor: Any) -> None:
 
 def purge(post: Post, actor: Any) -> None:
     """Delete a trashed post for good (admins only)."""
-    require(actor, Action.PURGE, post)
+    require(actor, PURGE_NEEDS, post)
     if post.deleted_at is None:
         raise PermissionDenied("Only posts in the trash can be deleted for good.")
     audit.record("post.purge", post, actor=actor)

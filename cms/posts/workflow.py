@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cms import clock
@@ -62,6 +62,28 @@ RULES = {
 
 def label(transition: Transition) -> str:
     return RULES[transition].label
+
+
+def needs(transition: Transition) -> Action:
+    """The permission ``transition`` needs, for whoever offers it (a button, a bulk action)."""
+    return RULES[transition].needs
+
+
+def parse_publish_time(text: str | None) -> datetime | None:
+    """A publish time as typed (ISO 8601; a browser's datetime-local has no zone and means
+    UTC), as an aware UTC moment; None for nothing typed.
+
+    :raise TransitionError: when it is not a date and time.
+    """
+    if not text or not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or one no calendar here can hold
+        raise TransitionError(
+            f"{text.strip()!r} is not a date and time (use YYYY-MM-DD HH:MM, in UTC)."
+        ) from None
 
 
 def available(post: Post, actor: Any) -> list[Transition]:

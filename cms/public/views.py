@@ -49,15 +49,6 @@ def index():
     return render_template("public/index.html", posts=posts)
 
 
-def render_preview(post):
-    """``post`` exactly as readers will see it, marked as a preview and kept out of search
-    engines and caches."""
-    response = make_response(render_template("public/post.html", post=post, preview=True))
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @blueprint.get("/preview/<token>")
 def shared_preview(token: str):
     """A post seen through a share link, by someone who may have no account."""
@@ -68,7 +59,7 @@ def shared_preview(token: str):
         response = make_response(render_template("public/preview_gone.html"), 410)
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response
-    return render_preview(link.post)
+    return previews.preview_response(link.post)
 
 
 @blueprint.get("/posts/<slug>")

@@ -94,7 +94,6 @@ def test_python_and_sql_agree_on_what_is_published(frozen_clock, post_factory, a
     posts = [
         post_factory(author, title="draft, no time"),
         post_factory(author, title="draft, past time", published_at=NOW - timedelta(days=1)),
-        post_factory(author, title="published, no time", status=PUBLISHED, published_at=None),
         post_factory(
             author, title="an hour ago", status=PUBLISHED, published_at=NOW - timedelta(hours=1)
         ),

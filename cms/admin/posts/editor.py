@@ -1,0 +1,215 @@
+"""The posts list and editor. Every path to a post is limited by ``cms.posts.policy``
+(through ``ScopedPostView``); every change of state goes through ``cms.posts.workflow``.
+
+The views and what each needs: the list, details and export show only what
+``policy.admin_scope`` lets the user see; ``create_view`` needs ``Action.CREATE``,
+``edit_view`` ``Action.EDIT`` and ``delete_view`` (to the trash) ``service.TRASH_NEEDS``;
+the workflow, revision and sharing views name theirs in their own modules.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request
+from flask_admin import expose
+from flask_admin.helpers import get_redirect_target, is_form_submitted
+from flask_security import current_user
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+
+from cms import clock
+from cms.admin.base import parse_id
+from cms.admin.formatting import spreadsheet_safe
+from cms.admin.posts.columns import AuthorFilter, StateFilter, assignable_authors
+from cms.admin.posts.history import RevisionViews
+from cms.admin.posts.scoped import ScopedPostView
+from cms.admin.posts.sharing import SharingViews
+from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
+from cms.dates import format_utc
+from cms.extensions import db
+from cms.posts import conflicts, policy, publication, service
+from cms.posts.models import PostRevision
+from cms.posts.policy import Action, PermissionDenied
+from cms.posts.slugs import normalise_slug, old_address_of_another_post
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
+    bulk_steps = BULK_STEPS
+    list_template = "admin/posts/list.html"
+    edit_template = "admin/posts/edit.html"
+
+    column_list = ("title", "status", "author", "published_at", "updated_at")
+    column_details_list = (
+        "title", "slug", "status", "author", "summary", "body", "editor_note",
+        "created_at", "updated_at", "published_at",
+    )  # fmt: skip
+    column_searchable_list = ("title", "slug", "summary", "body")
+    column_sortable_list = (
+        "title", "status", ("author", "author.email"), "published_at", "updated_at",
+    )  # fmt: skip
+    column_default_sort = ("updated_at", True)
+    column_filters = (StateFilter(), AuthorFilter())
+    can_set_page_size = True
+    page_size = 20
+
+    can_export = True
+    export_types = ["csv"]
+    column_export_list = (
+        "id", "title", "slug", "status", "author.email", "created_at", "updated_at", "published_at",
+    )  # fmt: skip
+    column_formatters_export = {
+        "status": lambda view, context, post, name: post.state_at(clock.utcnow()).value,
+    }
+
+    # No status or publish time here: those change only through the workflow's steps.
+    form_columns = ("title", "slug", "summary", "body", "author", "seen_version")
+    # The version of the post the editor opened; not named like the model's own column, so
+    # Flask-Admin never writes it onto the post.
+    form_extra_fields = {"seen_version": HiddenField()}
+    form_args = {
+        "title": {"filters": [_strip], "validators": [DataRequired()]},
+        "slug": {
+            "validators": [Optional()],
+            "filters": [normalise_slug],
+            "description": "The end of the post's address, /posts/your-slug. Left empty, it "
+            "is made from the title.",
+        },
+        "summary": {"filters": [_strip, lambda value: value or ""]},
+        "body": {"description": "Markdown.", "filters": [lambda value: value or ""]},
+        "author": {"query_factory": assignable_authors, "allow_blank": False},
+    }
+    form_widget_args = {
+        "body": {"rows": 18, "class": "form-control text-monospace"},
+        "summary": {"rows": 2},
+    }
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """A new post: ``Action.CREATE``."""
+        if not policy.can(current_user, Action.CREATE):
+            abort(403)
+        return super().create_view()
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """Open and save the editor: ``Action.EDIT``. A save that the post's change of state
+        refused meanwhile (it was trashed or published) gets the form back with the text."""
+        post_id = request.args.get("id")
+        if post_id is not None:
+            post = self.stored_post(post_id)
+            if request.method == "POST" and conflicts.save_refused(current_user, post):
+                g.refused_save = post  # validate_form says why; get_one hands it over
+            else:
+                self.post_for(Action.EDIT, post_id)
+        return super().edit_view()
+
+    def get_one(self, id):
+        refused = g.get("refused_save")
+        if refused is not None and refused.id == parse_id(id):
+            return refused
+        return super().get_one(id)
+
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        """Move one post to the trash (nothing is lost by a click): ``service.TRASH_NEEDS``."""
+        form = self.delete_form()
+        if not self.validate_form(form):
+            flash("The post could not be deleted: the form was not valid.", "error")
+            return redirect(get_redirect_target() or self.get_url(".index_view"))
+        post = self.post_for(service.TRASH_NEEDS, form.id.data)
+        service.trash(post, current_user)
+        db.session.commit()
+        flash(f"“{post.title}” was moved to the trash, where it can be restored.", "success")
+        return redirect(get_redirect_target() or self.get_url(".index_view"))
+
+    # --- Forms: fields the user may not set are not offered at all. ---
+
+    def _prepare_form(self, form, post):
+        # Flask-Admin makes every non-nullable column required; an empty slug is made from
+        # the title, so the form must neither demand it nor mark it with a star.
+        form.slug.validators = [v for v in form.slug.validators if not isinstance(v, InputRequired)]
+        form.slug.flags.required = False
+        form.editing_post = post
+        if not policy.can(current_user, Action.PUBLISH):
+            delattr(form, "author")  # authors write as themselves
+        return form
+
+    def create_form(self, obj=None):
+        form = self._prepare_form(super().create_form(obj), None)
+        if "author" in form and request.method == "GET":
+            form.author.data = current_user._get_current_object()
+        return form
+
+    def edit_form(self, obj=None):
+        form = self._prepare_form(super().edit_form(obj), obj)
+        if obj is not None and request.method == "GET":
+            form.seen_version.data = obj.version
+        if "author" in form and obj is not None and obj.author is not None:
+            # The post's own author stays a choice even if no longer one to assign
+            # (deactivated, say): saving the post must not hand it to someone else.
+            choices = list(assignable_authors())
+            if obj.author not in choices:
+                choices.append(obj.author)
+            form.author.query = choices
+        return form
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        if not is_form_submitted() or "slug" not in form:
+            return valid  # a form just opened, or the delete or action form
+        post = form.editing_post
+        refused = post is not None and conflicts.save_refused(current_user, post)
+        if refused:
+            flash(f"{refused} Your text is still in the form below: copy what you need.", "error")
+            return False
+        if form.slug.data and old_address_of_another_post(form.slug.data, post and post.id):
+            form.slug.errors = [
+                *form.slug.errors,
+                "This address still leads readers to another post (it was its old address).",
+            ]
+            valid = False
+        if post is None:
+            return valid
+        conflict = conflicts.conflict_with(
+            post,
+            parse_id(form.seen_version.data),
+            {name: form[name].data for name in PostRevision.FIELDS},
+            form.author.data if "author" in form else None,
+        )
+        if conflict is None:
+            return valid
+        # Keep theirs, show what differs, and keep this editor's text in the form. Saving
+        # again (deliberately) replaces theirs.
+        form.conflict = conflict.diffs
+        flash(
+            f"{conflict.who} saved this post at {format_utc(conflict.when)}, after you opened "
+            "it. Their version is kept and yours is not saved: your text is still in the "
+            "form, and what differs is shown below. Save again to replace their version "
+            "with yours.",
+            "error",
+        )
+        form.seen_version.data = post.version
+        return False
+
+    def on_model_change(self, form, post, is_created):
+        try:
+            service.prepare_for_save(post, current_user, is_new=is_created)
+        except PermissionDenied as denied:
+            raise ValidationError(str(denied)) from denied
+
+    def render(self, template, **kwargs):
+        post = kwargs.get("model")
+        if template == self.edit_template and post is not None:
+            kwargs.update(self.workflow_panel(post), **self.sharing_panel(post))
+            kwargs["revisions"] = post.revisions
+        return super().render(template, **kwargs)
+
+    def get_export_value(self, model, name):
+        return spreadsheet_safe(super().get_export_value(model, name))
+
+    def is_live(self, post) -> bool:
+        """For the list's "view on site" link."""
+        return publication.is_published(post)

@@ -1,0 +1,118 @@
+"""What the posts list and the trash share: queries limited to what the policy lets the
+user see, one lookup (``post_for``) that answers 404 or 403, and bulk actions declared as
+steps that each name the permission they need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
+
+from flask import abort, flash, request
+from flask_admin import expose
+from flask_security import current_user
+from sqlalchemy import and_, func, select
+
+from cms.accounts.models import User
+from cms.admin.access import StaffOnly
+from cms.admin.base import CMSModelView
+from cms.admin.posts.columns import FORMATTERS, LABELS
+from cms.extensions import db
+from cms.posts import policy
+from cms.posts.models import Post
+from cms.posts.policy import Action, PermissionDenied
+from cms.posts.workflow import TransitionError
+
+
+def posts_phrase(count: int) -> str:
+    return "1 post" if count == 1 else f"{count} posts"
+
+
+@dataclass(frozen=True)
+class BulkStep:
+    """A bulk action: offered to those the policy gives ``needs``, and checked again for
+    every selected post by ``apply`` itself, which refuses with ``TransitionError`` or
+    ``PermissionDenied``."""
+
+    label: str
+    confirm: str
+    needs: Action
+    apply: Callable[[Post, User], object]
+    done: str  # "3 posts <done>."
+    refusal: str  # "2 posts left as they were: <refusal>."
+
+
+class ScopedPostView(StaffOnly, CMSModelView):
+    #: True for the view of the posts in the trash, False for the view of all the others.
+    holds_trashed: ClassVar[bool] = False
+    #: The bulk actions this view offers, by name, in the order of the menu.
+    bulk_steps: ClassVar[dict[str, BulkStep]] = {}
+
+    column_labels = LABELS
+    column_formatters = FORMATTERS
+    can_view_details = True
+
+    def _scope(self):
+        in_place = Post.in_trash if self.holds_trashed else ~Post.in_trash
+        return and_(policy.admin_scope(current_user), in_place)
+
+    def get_query(self):
+        return super().get_query().filter(self._scope())
+
+    def get_count_query(self):
+        return db.session.query(func.count(Post.id)).select_from(Post).filter(self._scope())
+
+    def stored_post(self, id) -> Post:
+        """The post ``id`` names, wherever it is and whoever may see it; 404 if none."""
+        return super().get_one(id)
+
+    def post_for(self, action: Action, id) -> Post:
+        """The post ``id`` names, for doing ``action`` to it: 404 when this view holds no
+        such post (trashed posts are reached through the trash, and only there), 403 when
+        the policy refuses."""
+        post = self.stored_post(id)
+        if post.in_trash != self.holds_trashed:
+            abort(404)
+        if not policy.can(current_user, action, post):
+            abort(403)
+        return post
+
+    def get_one(self, id):
+        # Flask-Admin's own views look the post up again after ours named the action.
+        return self.post_for(Action.VIEW, id)
+
+    @expose("/details/")
+    def details_view(self):
+        if request.args.get("id") is not None:
+            self.post_for(Action.VIEW, request.args["id"])
+        return super().details_view()
+
+    # --- Bulk actions: the view's steps, offered only to those allowed, checked per row. ---
+
+    def init_actions(self) -> None:
+        self._actions = [(name, step.label) for name, step in self.bulk_steps.items()]
+        self._actions_data = {
+            name: (partial(self._apply_step, step), step.label, step.confirm)
+            for name, step in self.bulk_steps.items()
+        }
+
+    def is_action_allowed(self, name) -> bool:
+        step = self.bulk_steps.get(name)
+        return step is not None and policy.can(current_user, step.needs)
+
+    def _apply_step(self, step: BulkStep, ids: list[int]) -> None:
+        """Apply ``step`` to each selected post this view holds for the user; a post it
+        refuses is counted and left as it was."""
+        changed = refused = 0
+        for post in db.session.scalars(select(Post).where(Post.id.in_(ids), self._scope())):
+            try:
+                step.apply(post, current_user)
+                changed += 1
+            except (TransitionError, PermissionDenied):
+                refused += 1
+        db.session.commit()
+        if changed:
+            flash(f"{posts_phrase(changed)} {step.done}.", "success")
+        if refused:
+            flash(f"{posts_phrase(refused)} left as they were: {step.refusal}.", "warning")
