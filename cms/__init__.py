@@ -27,7 +27,7 @@ def create_app(
         app.config.from_mapping(test_config)
 
     # Imported here, not at the top: the modules below need the package itself first.
-    from cms import app_setup, cli, dates, errors, health
+    from cms import acting, app_setup, cli, dates, errors, health
     from cms.admin import init_admin
     from cms.headers import add_security_headers
     from cms.public.views import blueprint as public_site
@@ -36,6 +36,7 @@ def create_app(
     app_setup.configure_logging(app)
     app_setup.register_extensions(app)
     app.before_request(refuse_nul_bytes)
+    app.before_request(acting.begin_request)
     app.register_blueprint(public_site)
     app.register_blueprint(health.blueprint)
     init_admin(app)

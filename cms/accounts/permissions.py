@@ -5,12 +5,18 @@ Rules about posts live in ``cms.posts.policy``; both start from the role names h
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeAlias
 
+from flask_login import AnonymousUserMixin
+
+from cms.accounts.models import User
 from cms.accounts.roles import ADMIN, STAFF_ROLES
 
+#: Whoever a rule may be asked about: a user, an anonymous visitor, or nobody at all.
+Someone: TypeAlias = User | AnonymousUserMixin | None
 
-def role_names(user: Any) -> frozenset[str]:
+
+def role_names(user: Someone) -> frozenset[str]:
     """The roles that count for ``user``: none for anonymous or deactivated users."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
@@ -19,11 +25,11 @@ def role_names(user: Any) -> frozenset[str]:
     return user.role_names
 
 
-def is_staff(user: Any) -> bool:
+def is_staff(user: Someone) -> bool:
     """May open the admin dashboard."""
     return bool(role_names(user) & STAFF_ROLES)
 
 
-def can_manage_accounts(user: Any) -> bool:
+def can_manage_accounts(user: Someone) -> bool:
     """May list, create, change and deactivate users, and manage roles."""
     return ADMIN in role_names(user)

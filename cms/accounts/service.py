@@ -1,4 +1,7 @@
-"""Creating and changing accounts: the admin views and the CLI share these."""
+"""Creating, changing and deleting accounts, and the rules about them: addresses are
+unique ignoring case, an admin cannot lock themselves out, a user who wrote posts is
+deactivated rather than deleted, and what the audit log keeps. The dashboard and the CLI
+both call these."""
 
 from __future__ import annotations
 
@@ -7,10 +10,17 @@ import uuid
 
 from flask_security import hash_password
 from flask_security.proxies import _security
+from sqlalchemy import func, inspect, select
 
 from cms.accounts.models import Role, User
+from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
 from cms.extensions import db
+from cms.posts.models import Post
+
+#: What the audit log keeps of an account's creation or change (never the password or
+#: its hash, only that it changed).
+AUDITED_FIELDS = ("email", "full_name", "active", "roles")
 
 
 class AccountError(ValueError):
@@ -68,6 +78,13 @@ def find_user(email: str) -> User | None:
     )
 
 
+def check_address_free(email: str, user: User | None = None) -> None:
+    """:raise AccountError: when another account than ``user`` has this address."""
+    holder = find_user(email)
+    if holder is not None and holder is not user:
+        raise AccountError(f"A user with the address {holder.email} already exists.")
+
+
 def create_user(
     email: str, password: str, roles: list[str], *, full_name: str | None = None
 ) -> User:
@@ -76,14 +93,49 @@ def create_user(
     :raise AccountError: for an invalid or taken address, a weak password or an unknown role.
     """
     email = normalise_email(email)
-    if find_user(email) is not None:
-        raise AccountError(f"A user with the address {email} already exists.")
+    check_address_free(email)
     found = db.session.scalars(db.select(Role).where(Role.name.in_(roles))).all()
     unknown = set(roles) - {role.name for role in found}
     if unknown:
         raise AccountError(f"No such role: {', '.join(sorted(unknown))}.")
     user = User(email=email, full_name=full_name, active=True, roles=list(found))
-    set_password(user, password)
     db.session.add(user)
-    audit.record("user.create", user, {"email": email, "roles": [r.name for r in found]})
+    save_user(user, is_new=True, new_password=password, by=None)
     return user
+
+
+def save_user(user: User, *, is_new: bool, new_password: str | None, by: User | None) -> None:
+    """Finish a new or changed account whose fields are set (not committed): hash a new
+    password, end the sessions of a deactivated user, and record the change.
+
+    ``by`` is the admin making the change (None for the CLI).
+
+    :raise AccountError: when ``by`` would lock themselves out, or the password is weak.
+    """
+    changes = audit.changed_fields(user, AUDITED_FIELDS)
+    if is_new or new_password:
+        set_password(user, new_password or "")
+        if not is_new:
+            changes["password"] = ["(old)", "(new)"]  # never the password itself
+    elif inspect(user).attrs.active.history.deleted == [True]:
+        end_sessions(user)
+    if by is not None and user.id == by.id and (not user.active or ADMIN not in user.role_names):
+        raise AccountError("You cannot deactivate your own account or remove your own admin role.")
+    if is_new or changes:
+        audit.record("user.create" if is_new else "user.edit", user, changes, actor=by)
+
+
+def allow_deletion(user: User, *, by: User | None) -> None:
+    """Check that ``user``'s account may be deleted and record it; the caller deletes the
+    row (Flask-Admin's delete does, in the same transaction).
+
+    :raise AccountError: for one's own account, or one with posts (deactivate it instead).
+    """
+    if by is not None and user.id == by.id:
+        raise AccountError("You cannot delete your own account.")
+    written = db.session.scalar(select(func.count(Post.id)).where(Post.author_id == user.id))
+    if written:
+        raise AccountError(
+            f"{user.email} has written {written} post(s); deactivate the account instead."
+        )
+    audit.record("user.delete", user, actor=by)

@@ -7,22 +7,15 @@ separate field, checked against Flask-Security's rules and stored only as a hash
 from __future__ import annotations
 
 from flask_admin.helpers import is_form_submitted
-from flask_security import current_user
-from sqlalchemy import func, inspect, select
 from wtforms import PasswordField
 from wtforms.validators import Optional, ValidationError
 
+from cms import acting
 from cms.accounts import service
-from cms.accounts.roles import ADMIN
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.audit import service as audit
 from cms.dates import utc_column
-from cms.extensions import db
-from cms.posts.models import Post
-
-#: What the audit log keeps of a user's change (never the password or its hash).
-AUDITED_USER_FIELDS = ("email", "full_name", "active", "roles")
 
 
 def _email_filter(value):
@@ -86,15 +79,12 @@ class UserAdmin(AdminsOnly, CMSModelView):
         if not hasattr(form, "new_password") or not is_form_submitted():
             return valid  # the delete or action form, or a form just opened
         try:
-            email = service.normalise_email(form.email.data or "")
+            service.check_address_free(
+                service.normalise_email(form.email.data or ""), form.editing_user
+            )
         except service.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
             valid = False
-        else:
-            holder = service.find_user(email)
-            if holder is not None and holder is not form.editing_user:
-                form.email.errors = [*form.email.errors, "Another user has this address."]
-                valid = False
         password = form.new_password.data
         if form.editing_user is None and not password:
             form.new_password.errors = [*form.new_password.errors, "A new user needs a password."]
@@ -108,29 +98,18 @@ class UserAdmin(AdminsOnly, CMSModelView):
         return valid
 
     def on_model_change(self, form, user, is_created):
-        changes = audit.changed_fields(user, AUDITED_USER_FIELDS)
-        if is_created or form.new_password.data:
-            service.set_password(user, form.new_password.data)
-            if not is_created:
-                changes["password"] = ["(old)", "(new)"]  # never the password itself
-        elif inspect(user).attrs.active.history.deleted == [True]:
-            service.end_sessions(user)
-        if user.id == current_user.id and (not user.active or ADMIN not in user.role_names):
-            raise ValidationError(
-                "You cannot deactivate your own account or remove your own admin role."
+        try:
+            service.save_user(
+                user, is_new=is_created, new_password=form.new_password.data, by=acting.user()
             )
-        if is_created or changes:
-            audit.record("user.create" if is_created else "user.edit", user, changes)
+        except service.AccountError as error:
+            raise ValidationError(str(error)) from error
 
     def on_model_delete(self, user):
-        if user.id == current_user.id:
-            raise ValidationError("You cannot delete your own account.")
-        written = db.session.scalar(select(func.count(Post.id)).where(Post.author_id == user.id))
-        if written:
-            raise ValidationError(
-                f"{user.email} has written {written} post(s); deactivate the account instead."
-            )
-        audit.record("user.delete", user)
+        try:
+            service.allow_deletion(user, by=acting.user())
+        except service.AccountError as error:
+            raise ValidationError(str(error)) from error
 
 
 class RoleAdmin(AdminsOnly, CMSModelView):

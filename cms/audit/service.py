@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context, request
-from flask_security import current_user
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from cms import acting
+from cms.accounts.models import User
 from cms.audit.models import AuditEntry
 from cms.extensions import db
 
@@ -64,24 +64,19 @@ def changed_fields(obj: Any, names: tuple[str, ...]) -> dict[str, list]:
     return changes
 
 
-def _actor_and_source(actor: Any) -> tuple[Any, str]:
-    if actor is not None:
-        return actor, "admin" if has_request_context() else "cli"
-    if has_request_context() and current_user.is_authenticated:
-        return current_user._get_current_object(), "admin"
-    return None, "cli" if not has_request_context() else "site"
-
-
 def record(
     action: str,
     target: Any = None,
     changes: dict | None = None,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     target_label: str | None = None,
 ) -> AuditEntry:
-    """Add an entry to the log (committed with the change it describes)."""
-    who, source = _actor_and_source(actor)
+    """Add an entry to the log (committed with the change it describes). Who did it, from
+    where and through which door come from ``cms.acting``; ``actor`` names the user when
+    the context cannot know it yet (a login, say)."""
+    context = acting.current()
+    who = actor if actor is not None else context.user
     if target is not None and getattr(target, "id", 0) is None:
         db.session.flush()  # a new row: its id goes into the entry
     entry = AuditEntry(
@@ -93,8 +88,8 @@ def record(
         target_label=(target_label or (str(target) if target is not None else None) or "")[:255]
         or None,
         changes=json.dumps({key: _plain(value) for key, value in (changes or {}).items()}),
-        ip=request.remote_addr if has_request_context() else None,
-        source=source,
+        ip=context.ip,
+        source=context.door.value,
     )
     db.session.add(entry)
     return entry

@@ -20,7 +20,14 @@ SLUG_MAX = 200
 SUMMARY_MAX = 500
 
 
-class PostStatus(enum.StrEnum):
+class _Labelled(enum.StrEnum):
+    @property
+    def label(self) -> str:
+        """What people call it: statuses and states share their words."""
+        return _LABELS[self.value]
+
+
+class PostStatus(_Labelled):
     """What is stored. "Scheduled" is not stored: it is a published post whose time has not
     come, so it goes live by itself with no job to run (see ``PostState``)."""
 
@@ -28,12 +35,8 @@ class PostStatus(enum.StrEnum):
     REVIEW = "review"
     PUBLISHED = "published"
 
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
 
-
-class PostState(enum.StrEnum):
+class PostState(_Labelled):
     """Where a post stands at a given moment, as people talk about it."""
 
     DRAFT = "draft"
@@ -42,20 +45,16 @@ class PostState(enum.StrEnum):
     PUBLISHED = "published"
     TRASHED = "trashed"
 
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
 
 #: The states of posts outside the trash, in the order the dashboard shows them.
 LIVE_STATES = (PostState.DRAFT, PostState.REVIEW, PostState.SCHEDULED, PostState.PUBLISHED)
 
 _LABELS = {
-    PostStatus.DRAFT: "Draft",
-    PostStatus.REVIEW: "In review",
-    PostState.SCHEDULED: "Scheduled",
-    PostStatus.PUBLISHED: "Published",
-    PostState.TRASHED: "In trash",
+    "draft": "Draft",
+    "review": "In review",
+    "scheduled": "Scheduled",
+    "published": "Published",
+    "trashed": "In trash",
 }
 
 

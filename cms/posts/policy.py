@@ -1,5 +1,5 @@
-"""Who may do what to which post: the one policy that the admin, the public site, the API
-and the CLI all call.
+"""Who may do what to which post: the one policy. The dashboard asks it directly; every
+change, from the dashboard or the CLI, passes it again in the post services.
 
 ``can`` answers for one post; ``admin_scope`` is the same rule as a SQL condition, for
 every query that lists, counts or exports posts. The two are kept together so they agree.
@@ -8,12 +8,11 @@ every query that lists, counts or exports posts. The two are kept together so th
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 from sqlalchemy import ColumnElement, false, select, true
 
 from cms.accounts.models import Role, User
-from cms.accounts.permissions import role_names
+from cms.accounts.permissions import Someone, role_names
 from cms.accounts.roles import ADMIN, ALL_POSTS_ROLES, AUTHOR, STAFF_ROLES
 from cms.posts.models import Post, PostStatus
 
@@ -33,7 +32,7 @@ class PermissionDenied(Exception):
     """The acting user may not do this to this post."""
 
 
-def can(user: Any, action: Action, post: Post | None = None) -> bool:
+def can(user: Someone, action: Action, post: Post | None = None) -> bool:
     """Whether ``user`` may do ``action`` to ``post``.
 
     Without a post, the question is whether ``user`` may do ``action`` to any post at all
@@ -60,19 +59,19 @@ def can(user: Any, action: Action, post: Post | None = None) -> bool:
 _AUTHORS_STATUSES = (PostStatus.DRAFT, PostStatus.REVIEW)
 
 
-def _written_by(post: Post, user: Any) -> bool:
+def _written_by(post: Post, user: Someone) -> bool:
     # A post being created may name its author by object before author_id is set.
     author_id = post.author.id if post.author is not None else post.author_id
     return author_id == user.id
 
 
-def require(user: Any, action: Action, post: Post | None = None) -> None:
+def require(user: Someone, action: Action, post: Post | None = None) -> None:
     """:raise PermissionDenied: when ``can`` says no."""
     if not can(user, action, post):
         raise PermissionDenied(f"You may not {action.value} this post.")
 
 
-def admin_scope(user: Any) -> ColumnElement[bool]:
+def admin_scope(user: Someone) -> ColumnElement[bool]:
     """The posts ``user`` may see in the admin, as a WHERE condition (``can(VIEW)`` in SQL)."""
     roles = role_names(user)
     if roles & ALL_POSTS_ROLES:
@@ -82,7 +81,7 @@ def admin_scope(user: Any) -> ColumnElement[bool]:
     return false()
 
 
-def assignable_authors(user: Any):
+def assignable_authors(user: Someone):
     """The users ``user`` may name as a post's author."""
     if not role_names(user) & ALL_POSTS_ROLES:
         return select(User).where(User.id == getattr(user, "id", None))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from flask import Response, current_app, make_response, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from cms import clock
+from cms.accounts.models import User
 from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts.models import Post, PreviewLink
@@ -22,7 +22,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def create_link(post: Post, actor: Any) -> tuple[PreviewLink, str]:
+def create_link(post: Post, actor: User) -> tuple[PreviewLink, str]:
     """A new share link for ``post`` and its token (not committed)."""
     require(actor, Action.SHARE, post)
     hours = current_app.config["PREVIEW_LINK_HOURS"]
@@ -50,7 +50,7 @@ def token_for(link: PreviewLink) -> str:
     return _serializer().dumps({"link": link.id, "nonce": link.nonce})
 
 
-def revoke(link: PreviewLink, actor: Any) -> None:
+def revoke(link: PreviewLink, actor: User) -> None:
     require(actor, Action.SHARE, link.post)
     if link.revoked_at is None:
         link.revoked_at = clock.utcnow()

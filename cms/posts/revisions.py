@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, func, select
 
@@ -23,7 +22,7 @@ def _words(source) -> tuple:
     return tuple(getattr(source, name) or "" for name in FIELDS)
 
 
-def record(post: Post, actor: Any) -> PostRevision | None:
+def record(post: Post, actor: User) -> PostRevision | None:
     """Keep the post's current words as a revision, unless the latest already has them."""
     latest = None
     if post.id is not None:
@@ -36,17 +35,11 @@ def record(post: Post, actor: Any) -> PostRevision | None:
             )
     if latest is not None and _words(latest) == _words(post):
         return None
-    revision = PostRevision(post=post, created_by=_user_or_none(actor))
+    revision = PostRevision(post=post, created_by=actor)
     for name in FIELDS:
         setattr(revision, name, getattr(post, name) or "")
     db.session.add(revision)
     return revision
-
-
-def _user_or_none(actor: Any) -> User | None:
-    # current_user is a proxy; store the user row it stands for.
-    actual = getattr(actor, "_get_current_object", lambda: actor)()
-    return actual if isinstance(actual, User) else None
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,7 @@ def compare(older: PostRevision, newer: PostRevision) -> list[FieldDiff]:
     return diffs
 
 
-def restore(post: Post, revision: PostRevision, actor: Any) -> list[str]:
+def restore(post: Post, revision: PostRevision, actor: User) -> list[str]:
     """Put ``revision``'s words back on ``post`` (the caller saves, which records a new
     revision). Returns warnings for what could not be restored.
 

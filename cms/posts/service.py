@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from cms import clock
+from cms.accounts.models import User
 from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts import revisions
@@ -35,7 +36,7 @@ def _changes_publishing(post: Post, is_new: bool) -> bool:
     return any(state.attrs[name].history.has_changes() for name in _PUBLISHING_FIELDS)
 
 
-def prepare_for_save(post: Post, actor: Any, *, is_new: bool) -> None:
+def prepare_for_save(post: Post, actor: User, *, is_new: bool) -> None:
     """Check ``actor`` may save ``post`` as it now stands and fill its derived fields.
 
     Call it after the new values are set and before the commit.
@@ -48,7 +49,7 @@ def prepare_for_save(post: Post, actor: Any, *, is_new: bool) -> None:
         _check_and_fill(post, actor, is_new)
 
 
-def _check_and_fill(post: Post, actor: Any, is_new: bool) -> None:
+def _check_and_fill(post: Post, actor: User, is_new: bool) -> None:
     if is_new and post.author is None and post.author_id is None:
         post.author = actor
     # The post as it will be saved must still be the actor's to edit: an author cannot
@@ -82,7 +83,7 @@ def _keep_readers_links(post: Post) -> None:
         remember_old_slug(post, old_slug)
 
 
-def create_post(actor: Any, **fields: Any) -> Post:
+def create_post(actor: User, **fields: Any) -> Post:
     """Create and commit a post written by ``actor`` (or by ``fields["author"]``)."""
     post = Post(**fields)
     db.session.add(post)
@@ -95,7 +96,7 @@ def create_post(actor: Any, **fields: Any) -> Post:
     return post
 
 
-def trash(post: Post, actor: Any) -> None:
+def trash(post: Post, actor: User) -> None:
     """Move ``post`` to the trash: off the site and out of the lists, but restorable."""
     require(actor, TRASH_NEEDS, post)
     if post.deleted_at is None:
@@ -103,7 +104,7 @@ def trash(post: Post, actor: Any) -> None:
         audit.record("post.trash", post, actor=actor)
 
 
-def restore(post: Post, actor: Any) -> None:
+def restore(post: Post, actor: User) -> None:
     """Take ``post`` out of the trash, in the state it had."""
     require(actor, TRASH_NEEDS, post)
     if post.deleted_at is not None:
@@ -111,7 +112,7 @@ def restore(post: Post, actor: Any) -> None:
         audit.record("post.restore", post, actor=actor)
 
 
-def purge(post: Post, actor: Any) -> None:
+def purge(post: Post, actor: User) -> None:
     """Delete a trashed post for good (admins only)."""
     require(actor, PURGE_NEEDS, post)
     if post.deleted_at is None:

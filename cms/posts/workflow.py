@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from cms import clock
+from cms.accounts.models import User
+from cms.accounts.permissions import Someone
 from cms.audit import service as audit
 from cms.posts.models import Post, PostState, PostStatus
 from cms.posts.policy import Action, can
@@ -86,7 +87,7 @@ def parse_publish_time(text: str | None) -> datetime | None:
         ) from None
 
 
-def available(post: Post, actor: Any) -> list[Transition]:
+def available(post: Post, actor: Someone) -> list[Transition]:
     """The transitions ``actor`` may make on ``post`` now, in the order to offer them."""
     state = post.state_at(clock.utcnow())
     return [
@@ -98,7 +99,7 @@ def available(post: Post, actor: Any) -> list[Transition]:
 
 def apply(
     post: Post,
-    actor: Any,
+    actor: User,
     transition: Transition | str,
     *,
     publish_at: datetime | None = None,

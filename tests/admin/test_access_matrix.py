@@ -2,8 +2,10 @@
 
 "own" is a draft written by the acting user (for visitors without posts, the author's), and
 "own published" the same user's published post; "other" is a post by another author.
-Outcomes: 200 page, "done" (a redirect after the change), "login" (a redirect to the login
-page with ``next``), 403 and 404.
+Outcomes: 200 page, "done" (a redirect after the database changed), "refused" (a redirect
+that changed nothing, as a bulk action skipping posts not the user's), "login" (a redirect
+to the login page with ``next``), 403 and 404. Every outcome but "done" must leave the
+database exactly as it was.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from cms.accounts.models import Role
+from cms import clock
+from cms.accounts.models import Role, User
 from cms.extensions import db
-from cms.posts.models import Post, PostStatus
+from cms.posts.models import Post, PostRevision, PostStatus, PreviewLink
 
 ROLES = ("anonymous", "norole", "author", "editor", "admin")
 
@@ -83,7 +86,7 @@ EXPECTED = {
     "post delete own published": ("login", 403, 403, "done", "done"),
     "bulk publish other": ("login", 403, 403, "done", "done"),
     "bulk unpublish own": ("login", 403, 403, "done", "done"),
-    "bulk delete other":  ("login", 403, "done", "done", "done"),
+    "bulk delete other":  ("login", 403, "refused", "done", "done"),
     "post export":        ("login", 403, 200, 200, 200),
     "post preview own":   ("login", 403, 200, 200, 200),
     "post preview other": ("login", 403, 403, 200, 200),
@@ -112,15 +115,36 @@ def test_every_target_has_expectations():
     assert set(EXPECTED) == set(TARGETS)
 
 
-def outcome_of(response) -> int | str:
+def database_state() -> tuple:
+    """Everything a request to the admin could change, as plain values."""
+    db.session.expire_all()
+    posts = db.session.execute(
+        db.select(
+            Post.id, Post.title, Post.status, Post.published_at, Post.deleted_at,
+            Post.author_id, Post.version,
+        ).order_by(Post.id)
+    ).all()  # fmt: skip
+    users = db.session.execute(
+        db.select(User.id, User.email, User.active, User.password).order_by(User.id)
+    ).all()
+    roles = db.session.execute(db.select(Role.id, Role.description).order_by(Role.id)).all()
+    links = db.session.scalars(db.select(PreviewLink.id).order_by(PreviewLink.id)).all()
+    revisions = db.session.scalars(db.select(PostRevision.id).order_by(PostRevision.id)).all()
+    return posts, users, roles, links, revisions
+
+
+def outcome_of(response, changed: bool) -> int | str:
     if response.status_code == 302:
-        return "login" if response.location.startswith("/login") else "done"
+        if response.location.startswith("/login"):
+            return "login"
+        return "done" if changed else "refused"
     return response.status_code
 
 
 @pytest.fixture
 def scene(client, users, post_factory):
-    """Drafts and published posts by the acting user; a draft by another author."""
+    """Drafts and published posts by the acting user; a draft by another author; one post
+    in the trash, so that emptying it changes something."""
     author_post = post_factory(users["author"], title="Author post")
     other_post = post_factory(users["other_author"], title="Other post")
     own = {
@@ -132,6 +156,7 @@ def scene(client, users, post_factory):
         role: post_factory(users[role], title=f"Published {role} post", status=PostStatus.PUBLISHED)
         for role in ("author", "editor", "admin")
     }
+    post_factory(users["other_author"], title="Trashed post", deleted_at=clock.utcnow())
     ids = {
         "other": other_post.id,
         "user": users["norole"].id,
@@ -156,10 +181,30 @@ def request_as(client, users, scene, role: str, target: Target):
     return client.post(url, data=data), own_post
 
 
+def send_as(client, users, scene, role: str, target: Target):
+    """The response, and whether the database changed (taken just around the request
+    itself: logging in writes to the audit log, which the state leaves out)."""
+    before = []
+    real_open = client.open
+
+    def open_target(*args, **kwargs):
+        before.append(database_state())  # the last call is the target's
+        return real_open(*args, **kwargs)
+
+    client.open = open_target
+    try:
+        response, _ = request_as(client, users, scene, role, target)
+    finally:
+        del client.open
+    return response, database_state() != before[-1]
+
+
 @pytest.mark.parametrize(("role", "target", "expected"), CASES)
 def test_access(client, users, scene, role, target, expected):
-    response, _ = request_as(client, users, scene, role, TARGETS[target])
-    assert outcome_of(response) == expected
+    response, changed = send_as(client, users, scene, role, TARGETS[target])
+    assert outcome_of(response, changed) == expected
+    if expected != "done":
+        assert not changed  # a refused or read-only request leaves every row as it was
     if expected == "login":
         assert "next=" in response.location
 

@@ -16,7 +16,7 @@ from flask_security import current_user
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from cms import clock
+from cms import acting, clock
 from cms.admin.base import parse_id
 from cms.admin.formatting import spreadsheet_safe
 from cms.admin.posts.columns import AuthorFilter, StateFilter, assignable_authors
@@ -120,7 +120,7 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
             flash("The post could not be deleted: the form was not valid.", "error")
             return redirect(get_redirect_target() or self.get_url(".index_view"))
         post = self.post_for(service.TRASH_NEEDS, form.id.data)
-        service.trash(post, current_user)
+        service.trash(post, acting.user())
         db.session.commit()
         flash(f"“{post.title}” was moved to the trash, where it can be restored.", "success")
         return redirect(get_redirect_target() or self.get_url(".index_view"))
@@ -140,7 +140,7 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
     def create_form(self, obj=None):
         form = self._prepare_form(super().create_form(obj), None)
         if "author" in form and request.method == "GET":
-            form.author.data = current_user._get_current_object()
+            form.author.data = acting.user()
         return form
 
     def edit_form(self, obj=None):
@@ -196,7 +196,7 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
 
     def on_model_change(self, form, post, is_created):
         try:
-            service.prepare_for_save(post, current_user, is_new=is_created)
+            service.prepare_for_save(post, acting.user(), is_new=is_created)
         except PermissionDenied as denied:
             raise ValidationError(str(denied)) from denied
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request
 from flask_admin import expose
-from flask_security import current_user
 
+from cms import acting
 from cms.admin.base import parse_id
 from cms.dates import format_utc
 from cms.extensions import db
@@ -47,8 +47,8 @@ class RevisionViews:
         post = self.post_for(Action.EDIT, request.form.get("id"))
         revision = _revision_of(post, request.form.get("revision"))
         try:
-            warnings = revisions.restore(post, revision, current_user)
-            service.prepare_for_save(post, current_user, is_new=False)
+            warnings = revisions.restore(post, revision, acting.user())
+            service.prepare_for_save(post, acting.user(), is_new=False)
         except PermissionDenied as denied:
             db.session.rollback()
             abort(403, description=str(denied))

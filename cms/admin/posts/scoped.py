@@ -14,6 +14,7 @@ from flask_admin import expose
 from flask_security import current_user
 from sqlalchemy import and_, func, select
 
+from cms import acting
 from cms.accounts.models import User
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView
@@ -107,7 +108,7 @@ class ScopedPostView(StaffOnly, CMSModelView):
         changed = refused = 0
         for post in db.session.scalars(select(Post).where(Post.id.in_(ids), self._scope())):
             try:
-                step.apply(post, current_user)
+                step.apply(post, acting.user())
                 changed += 1
             except (TransitionError, PermissionDenied):
                 refused += 1

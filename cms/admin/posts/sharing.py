@@ -7,6 +7,7 @@ from flask_admin import expose
 from flask_security import current_user
 from markupsafe import Markup
 
+from cms import acting
 from cms.admin.base import parse_id
 from cms.dates import format_utc
 from cms.extensions import db
@@ -38,7 +39,7 @@ class SharingViews:
     def share_view(self):
         """A new share link: ``Action.SHARE``."""
         post = self.post_for(Action.SHARE, request.form.get("id"))
-        link, _token = previews.create_link(post, current_user)
+        link, _token = previews.create_link(post, acting.user())
         db.session.commit()
         flash(
             Markup("Share link created, working until {}: <code>{}</code>").format(
@@ -57,7 +58,7 @@ class SharingViews:
             abort(404)
         if not policy.can(current_user, Action.SHARE, link.post):
             abort(403)
-        previews.revoke(link, current_user)
+        previews.revoke(link, acting.user())
         db.session.commit()
         flash("The share link no longer works.", "success")
         return redirect(self.get_url(".edit_view", id=link.post_id))

@@ -7,7 +7,7 @@ from flask import flash, redirect, request
 from flask_admin import expose
 from flask_security import current_user
 
-from cms import clock
+from cms import acting, clock
 from cms.admin.posts.scoped import BulkStep
 from cms.dates import format_utc
 from cms.extensions import db
@@ -69,7 +69,7 @@ class WorkflowViews:
         try:
             state = workflow.apply(
                 post,
-                current_user,
+                acting.user(),
                 request.form.get("transition", ""),
                 publish_at=workflow.parse_publish_time(request.form.get("publish_at")),
                 comment=request.form.get("comment"),

@@ -11,6 +11,7 @@ from flask_admin import expose
 from flask_admin.helpers import get_redirect_target
 from flask_security import current_user
 
+from cms import acting
 from cms.admin.posts.columns import FORMATTERS, AuthorFilter, stored_status
 from cms.admin.posts.scoped import BulkStep, ScopedPostView, posts_phrase
 from cms.admin.posts.steps import BULK_STEPS
@@ -68,7 +69,7 @@ class TrashAdmin(ScopedPostView):
         if not self.validate_form(form):
             abort(400)
         post = self.post_for(service.PURGE_NEEDS, form.id.data)
-        service.purge(post, current_user)
+        service.purge(post, acting.user())
         db.session.commit()
         flash(f"“{post.title}” was deleted for good.", "success")
         return redirect(get_redirect_target() or self.get_url(".index_view"))
