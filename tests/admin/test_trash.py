@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
+from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
 from tests.client import flashed
@@ -156,3 +158,20 @@ def test_a_trashed_post_cannot_be_edited_through_the_trash(client, users, post_f
     assert client.post_with_token(url, {"id": str(post.id), **data}).status_code == 404
     assert client.get(f"/admin/trash/edit/?id={post.id}").status_code in (302, 404)
     assert _reload(post.id).status is PostStatus.DRAFT
+
+
+def test_every_dashboard_card_leads_to_a_list_of_its_posts(client, users, post_factory):
+    """Each count links to a list holding exactly those posts; "In trash" to the trash (the
+    posts list's state filter refuses "trashed")."""
+    post_factory(users["author"], title="In the bin", deleted_at=clock.utcnow())
+    post_factory(users["author"], title="Still a draft")
+    client.login(users["editor"].email)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    links = dict(re.findall(r'href="([^"]+)">\s*<div class="card-body">\s*<div[^>]*'
+                            r'data-status-count="(\w+)"', dashboard))  # fmt: skip
+    by_state = {state: href.replace("&amp;", "&") for href, state in links.items()}
+    assert by_state["trashed"] == "/admin/trash/"
+    trash = client.get(by_state["trashed"]).get_data(as_text=True)
+    assert "In the bin" in trash and "Still a draft" not in trash
+    drafts = client.get(by_state["draft"]).get_data(as_text=True)
+    assert "Still a draft" in drafts and "In the bin" not in drafts
