@@ -125,7 +125,7 @@ class Post(db.Model):
             self.status == PostStatus.PUBLISHED
             and self.published_at is not None
             and self.published_at <= moment
-            and self.deleted_at is None
+            and not self.in_trash
         )
 
     @is_published_at.expression
@@ -134,7 +134,7 @@ class Post(db.Model):
             cls.status == PostStatus.PUBLISHED,
             cls.published_at.is_not(None),
             cls.published_at <= moment,
-            cls.deleted_at.is_(None),
+            ~cls.in_trash,
         )
 
     @hybrid_method
@@ -167,7 +167,7 @@ class Post(db.Model):
             return cls.in_trash
         if state is PostState.PUBLISHED:
             return cls.is_published_at(moment)
-        live = cls.deleted_at.is_(None)
+        live = ~cls.in_trash
         if state is PostState.SCHEDULED:
             not_yet = or_(cls.published_at.is_(None), cls.published_at > moment)
             return and_(live, cls.status == PostStatus.PUBLISHED, not_yet)

@@ -99,7 +99,7 @@ def create_post(actor: User, **fields: Any) -> Post:
 def trash(post: Post, actor: User) -> None:
     """Move ``post`` to the trash: off the site and out of the lists, but restorable."""
     require(actor, TRASH_NEEDS, post)
-    if post.deleted_at is None:
+    if not post.in_trash:
         post.deleted_at = clock.utcnow()
         audit.record("post.trash", post, actor=actor)
 
@@ -107,7 +107,7 @@ def trash(post: Post, actor: User) -> None:
 def restore(post: Post, actor: User) -> None:
     """Take ``post`` out of the trash, in the state it had."""
     require(actor, TRASH_NEEDS, post)
-    if post.deleted_at is not None:
+    if post.in_trash:
         post.deleted_at = None
         audit.record("post.restore", post, actor=actor)
 
@@ -115,7 +115,7 @@ def restore(post: Post, actor: User) -> None:
 def purge(post: Post, actor: User) -> None:
     """Delete a trashed post for good (admins only)."""
     require(actor, PURGE_NEEDS, post)
-    if post.deleted_at is None:
+    if not post.in_trash:
         raise PermissionDenied("Only posts in the trash can be deleted for good.")
     audit.record("post.purge", post, actor=actor)
     db.session.delete(post)
@@ -124,7 +124,7 @@ def purge(post: Post, actor: User) -> None:
 def purge_trash(older_than: datetime | None = None) -> int:
     """Delete for good every trashed post (trashed before ``older_than``, if given); for
     operators' commands, which act as the system, not as a user. Returns how many."""
-    query = select(Post).where(Post.deleted_at.is_not(None))
+    query = select(Post).where(Post.in_trash)
     if older_than is not None:
         query = query.where(Post.deleted_at < older_than)
     posts = db.session.scalars(query).all()

@@ -100,16 +100,17 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
         post_id = request.args.get("id")
         if post_id is not None:
             post = self.stored_post(post_id)
-            if request.method == "POST" and conflicts.save_refused(current_user, post):
-                g.refused_save = post  # validate_form says why; get_one hands it over
+            refused = request.method == "POST" and conflicts.save_refused(current_user, post)
+            if refused:
+                g.refused_save = (post, refused)  # get_one hands it over; validate_form says why
             else:
                 self.post_for(Action.EDIT, post_id)
         return super().edit_view()
 
     def get_one(self, id):
-        refused = g.get("refused_save")
-        if refused is not None and refused.id == parse_id(id):
-            return refused
+        post, _why = g.get("refused_save", (None, None))
+        if post is not None and post.id == parse_id(id):
+            return post
         return super().get_one(id)
 
     @expose("/delete/", methods=("POST",))
@@ -161,8 +162,8 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
         if not is_form_submitted() or "slug" not in form:
             return valid  # a form just opened, or the delete or action form
         post = form.editing_post
-        refused = post is not None and conflicts.save_refused(current_user, post)
-        if refused:
+        refused_post, refused = g.get("refused_save", (None, None))
+        if post is not None and post is refused_post:
             flash(f"{refused} Your text is still in the form below: copy what you need.", "error")
             return False
         if form.slug.data and old_address_of_another_post(form.slug.data, post and post.id):
