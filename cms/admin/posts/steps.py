@@ -8,7 +8,8 @@ from flask_admin import expose
 from flask_security import current_user
 
 from cms import acting, clock
-from cms.admin.posts.scoped import BulkStep
+from cms.admin.base import parse_id
+from cms.admin.posts.scoped import BulkStep, regardless_of_version
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import policy, service, workflow
@@ -22,7 +23,9 @@ def _bulk(transition: Transition, confirm: str, done: str) -> BulkStep:
         workflow.label(transition),
         confirm,
         workflow.needs(transition),
-        lambda post, actor: workflow.apply(post, actor, transition),
+        lambda post, actor, seen_version: workflow.apply(
+            post, actor, transition, seen_version=seen_version
+        ),
         done,
         "not in a state for that",
     )
@@ -41,7 +44,7 @@ BULK_STEPS = {
         "Move to trash",
         "Move the selected posts to the trash?",
         service.TRASH_NEEDS,
-        service.trash,
+        regardless_of_version(service.trash),  # nothing is lost: it can be restored
         "moved to the trash",
         "not yours to delete",
     ),
@@ -71,6 +74,7 @@ class WorkflowViews:
                 post,
                 acting.user(),
                 request.form.get("transition", ""),
+                seen_version=parse_id(request.form.get("seen_version", "")),
                 publish_at=workflow.parse_publish_time(request.form.get("publish_at")),
                 comment=request.form.get("comment"),
             )
