@@ -16,7 +16,8 @@ from cms.accounts.models import User
 from cms.accounts.permissions import Someone
 from cms.audit import service as audit
 from cms.dates import format_utc
-from cms.posts import conflicts
+from cms.extensions import db
+from cms.posts import conflicts, slugs
 from cms.posts.models import Post, PostState, PostStatus
 from cms.posts.policy import Action, can
 
@@ -24,10 +25,21 @@ from cms.posts.policy import Action, can
 class TransitionError(Exception):
     """The transition cannot happen; the message says why, for the person who asked."""
 
+    #: Why, in a few words, when a bulk step counts the posts it left (None: the step's own).
+    in_bulk: str | None = None
+
 
 class ChangedSinceSeen(TransitionError):
     """The post changed after the actor read it: the step would act on words or a state they
     never saw (publish text nobody reviewed). An API answers 409 to it."""
+
+    in_bulk = "changed since you opened the list"
+
+
+class AddressTaken(TransitionError):
+    """Going live would give the post an address another post holds."""
+
+    in_bulk = "the address is another post's (open the post to see whose)"
 
 
 class Transition(enum.StrEnum):
@@ -134,6 +146,8 @@ def apply(
     _require_unchanged(post, seen_version, rule)
     if state not in rule.from_states:
         raise TransitionError(f"A post that is {state.label.lower()} cannot be: {rule.label}.")
+    if transition in (Transition.PUBLISH, Transition.SCHEDULE):
+        _require_own_address(post, rule)
 
     if transition is Transition.SUBMIT:
         post.status, post.editor_note = PostStatus.REVIEW, None
@@ -177,4 +191,17 @@ def _require_unchanged(post: Post, seen_version: int | None, rule: _Rule) -> Non
         raise ChangedSinceSeen(
             f"{change.who} changed this post at {format_utc(change.when)}, after you opened "
             f"it, so “{rule.label}” was not done. Look at it as it is now, then try again."
+        )
+
+
+def _require_own_address(post: Post, rule: _Rule) -> None:
+    # Only editors take these steps, and they see every post: naming the holder tells them
+    # nothing they could not look up. The flush lets a bulk step see the posts it has just
+    # published.
+    db.session.flush()
+    holder = slugs.holder_of(post.slug, post.id)
+    if holder is not None:
+        raise AddressTaken(
+            f"{holder.explain(post.slug)} “{rule.label}” was not done: give this post "
+            "another address first."
         )

@@ -4,6 +4,7 @@ steps that each name the permission they need."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -23,7 +24,7 @@ from cms.extensions import db
 from cms.posts import policy
 from cms.posts.models import Post
 from cms.posts.policy import Action, PermissionDenied
-from cms.posts.workflow import ChangedSinceSeen, TransitionError
+from cms.posts.workflow import TransitionError
 
 
 def posts_phrase(count: int) -> str:
@@ -129,27 +130,22 @@ class ScopedPostView(StaffOnly, CMSModelView):
         """Apply ``step`` to each selected post this view holds for the user; a post it
         refuses is counted and left as it was."""
         seen = {row.id: row.seen_version for row in selected}
-        changed = refused = stale = 0
+        changed = 0
+        refusals: Counter[str] = Counter()  # how many posts were left, by why
         query = select(Post).where(Post.id.in_(seen), self._scope())
         for post in db.session.scalars(query):
             try:
                 step.apply(post, acting.user(), seen[post.id])
                 changed += 1
-            except ChangedSinceSeen:
-                stale += 1
-            except (TransitionError, PermissionDenied):
-                refused += 1
+            except TransitionError as error:
+                refusals[error.in_bulk or step.refusal] += 1
+            except PermissionDenied:
+                refusals[step.refusal] += 1
         db.session.commit()
         if changed:
             flash(f"{posts_phrase(changed)} {step.done}.", "success")
-        if stale:
-            flash(
-                f"{_left_as_they_were(stale)}: changed since you opened the list. "
-                "Look at them as they are now, then try again.",
-                "warning",
-            )
-        if refused:
-            flash(f"{posts_phrase(refused)} left as they were: {step.refusal}.", "warning")
+        for why, count in refusals.items():
+            flash(f"{_left_as_they_were(count)}: {why}.", "warning")
 
 
 def _left_as_they_were(count: int) -> str:

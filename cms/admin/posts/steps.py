@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_security import current_user
+from sqlalchemy.exc import IntegrityError
 
 from cms import acting, clock
 from cms.admin.base import parse_id
@@ -78,11 +79,16 @@ class WorkflowViews:
                 publish_at=workflow.parse_publish_time(request.form.get("publish_at")),
                 comment=request.form.get("comment"),
             )
+            db.session.commit()
         except workflow.TransitionError as error:
             db.session.rollback()
             flash(str(error), "error")
+        except IntegrityError:
+            # The unique index on live posts' slugs: another post went live at this address
+            # between the check and the commit.
+            db.session.rollback()
+            flash("Another post took this address at the same moment; nothing was done.", "error")
         else:
-            db.session.commit()
             when = f" for {format_utc(post.published_at)}" if state is PostState.SCHEDULED else ""
             flash(f"The post is now {state.label.lower()}{when}.", "success")
         if policy.can(current_user, Action.EDIT, post):
