@@ -130,3 +130,50 @@ def test_downgrading_through_a_table_rebuild_keeps_the_rows_that_point_at_it(emp
             assert connection.execute(text("SELECT count(*) FROM post_revisions")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_drafts_may_share_a_slug_and_downgrading_gives_each_its_own(empty_database):
+    """After the upgrade only published (and scheduled) posts hold a slug; the downgrade
+    puts the unique constraint back, so shared slugs are told apart first."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    assert flask_db(empty_database, "upgrade").returncode == 0
+    engine = create_engine(empty_database)
+
+    def add_post(connection, slug: str, status: str) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO posts (title, slug, summary, body, status, author_id, created_at, "
+                "updated_at, published_at) SELECT 'T', :slug, '', '', :status, id, "
+                "'2025-01-01', '2025-01-01', :at FROM users"
+            ),
+            {"slug": slug, "status": status, "at": "2025-01-01" if status == "published" else None},
+        )
+
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO users (email, active, fs_uniquifier) VALUES ('a@b.c', true, 'u')")
+            )
+            add_post(connection, "shared", "draft")
+            add_post(connection, "shared", "review")
+            add_post(connection, "shared", "published")
+            add_post(connection, "shared-2", "draft")
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            add_post(connection, "shared", "published")  # a second live post at one address
+
+        result = flask_db(empty_database, "downgrade", "b7d2e41c9a05")
+        assert result.returncode == 0, result.stderr
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT status, slug FROM posts ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("draft", "shared-3"),
+            ("review", "shared-4"),
+            ("published", "shared"),  # the post readers reach keeps its address
+            ("draft", "shared-2"),
+        ]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            add_post(connection, "shared-2", "draft")
+    finally:
+        engine.dispose()

@@ -44,6 +44,10 @@ class CMSModelView(ModelView):
             abort(404)
         return super().get_list(page, *args, **kwargs)
 
+    def parse_row_ref(self, value):
+        """A ticked row as the list sends it (here its id); None when it cannot be one."""
+        return parse_id(value)
+
     def knows_action(self, name: str) -> bool:
         """Whether ``name`` is an action at all here (or one refused here, not unknown)."""
         return name in self._actions_data
@@ -60,7 +64,7 @@ class CMSModelView(ModelView):
         if not self.is_action_allowed(name):
             abort(403)
         handler = self._actions_data[name]
-        ids = [parse_id(value) for value in request.form.getlist("rowid")]
+        ids = [self.parse_row_ref(value) for value in request.form.getlist("rowid")]
         if None in ids:
             abort(400, description="The selection names a record that cannot exist.")
         response = handler[0](ids)

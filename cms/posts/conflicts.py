@@ -40,6 +40,16 @@ class Conflict:
     diffs: list[revisions.FieldDiff] = field(default_factory=list)
 
 
+def changed_since(post: Post, seen_version: int | None) -> Conflict | None:
+    """Who last changed ``post`` and when, if that happened after its version
+    ``seen_version`` was read (or nobody said which version they read); else None."""
+    if seen_version is not None and seen_version == post.version:
+        return None
+    latest = audit.last_entry_about(post)
+    who = latest.actor_email if latest and latest.actor_email else "Someone"
+    return Conflict(who=who, when=post.updated_at)
+
+
 def conflict_with(
     post: Post, seen_version: int | None, yours: Mapping, your_author: User | None = None
 ) -> Conflict | None:
@@ -49,14 +59,14 @@ def conflict_with(
     ``yours`` holds the editor's words (the fields revisions keep); ``your_author`` the
     author they chose, when they may choose one.
     """
-    if seen_version == post.version:
+    conflict = changed_since(post, seen_version)
+    if conflict is None:
         return None
-    latest = audit.last_entry_about(post)
-    who = latest.actor_email if latest and latest.actor_email else "Someone"
     words = SimpleNamespace(**{name: yours.get(name) for name in PostRevision.FIELDS})
     diffs = revisions.compare(post, words)
     if your_author is not None and your_author != post.author:
         # Saving again would also undo their choice of author: show it.
         theirs, mine = post.author.email, your_author.email
         diffs.append(revisions.FieldDiff("author", [("-", theirs), ("+", mine)]))
-    return Conflict(who=who, when=post.updated_at, diffs=diffs)
+    conflict.diffs = diffs
+    return conflict

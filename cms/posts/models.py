@@ -6,7 +6,18 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, and_, case, or_
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    case,
+    or_,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
@@ -63,6 +74,16 @@ class Post(db.Model):
     __table_args__ = (
         # The public list: published posts, newest first.
         Index("ix_posts_status_published_at", "status", "published_at"),
+        # A public address leads to one post: published and scheduled posts (in the trash
+        # too, which restoring brings back) never share a slug. Drafts and posts in review
+        # may, so that an author's save never reveals a slug held by a post they cannot see.
+        Index(
+            "uq_posts_published_slug",
+            "slug",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
         # Going live needs a moment: a published post with no publish time would be in no
         # state readers or editors could name.
         CheckConstraint(
@@ -72,7 +93,7 @@ class Post(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), index=True)
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     # A VARCHAR with a CHECK rather than a native enum: adding a state later is a plain

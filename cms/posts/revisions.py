@@ -13,7 +13,7 @@ from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts.models import Post, PostRevision
 from cms.posts.policy import Action, PermissionDenied, require
-from cms.posts.slugs import slug_taken
+from cms.posts.slugs import holder_blocking
 
 FIELDS = PostRevision.FIELDS
 
@@ -77,7 +77,7 @@ def restore(post: Post, revision: PostRevision, actor: User) -> list[str]:
     warnings = []
     for name in FIELDS:
         value = getattr(revision, name)
-        if name == "slug" and value != post.slug and slug_taken(value, post.id):
+        if name == "slug" and value != post.slug and holder_blocking(post, value, actor):
             warnings.append(
                 f"The address /posts/{value} now belongs to another post; kept /posts/{post.slug}."
             )

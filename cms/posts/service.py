@@ -15,7 +15,7 @@ from cms.extensions import db
 from cms.posts import revisions
 from cms.posts.models import Post, PostStatus
 from cms.posts.policy import Action, PermissionDenied, require
-from cms.posts.slugs import normalise_slug, remember_old_slug, unique_slug_from
+from cms.posts.slugs import holder_blocking, normalise_slug, remember_old_slug, unique_slug_from
 
 #: The fields whose before and after the audit log keeps for every save.
 AUDITED_FIELDS = ("title", "slug", "summary", "body", "author", "status", "published_at")
@@ -24,6 +24,11 @@ AUDITED_FIELDS = ("title", "slug", "summary", "body", "author", "status", "publi
 #: these functions check them, and whoever offers the steps (bulk actions) asks the same.
 TRASH_NEEDS = Action.DELETE
 PURGE_NEEDS = Action.PURGE
+
+
+class SlugTaken(ValueError):
+    """Another post holds the address; the message names it (only to whoever may know)."""
+
 
 # Fields whose change is publishing, whatever form or request it arrives through.
 _PUBLISHING_FIELDS = ("status", "published_at")
@@ -42,6 +47,7 @@ def prepare_for_save(post: Post, actor: User, *, is_new: bool) -> None:
     Call it after the new values are set and before the commit.
 
     :raise PermissionDenied: when the change is not the actor's to make; the caller rolls back.
+    :raise SlugTaken: when another post holds the slug as its address (see ``holder_blocking``).
     """
     # The post may already be pending in the session with fields not yet derived (Flask-Admin
     # adds it before calling us): no query below may flush it half-filled.
@@ -61,7 +67,10 @@ def _check_and_fill(post: Post, actor: User, is_new: bool) -> None:
     post.title = post.title.strip()
     post.summary = (post.summary or "").strip()
     post.body = post.body or ""
-    post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
+    post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id, actor)
+    holder = holder_blocking(post, post.slug, actor)
+    if holder is not None:
+        raise SlugTaken(holder.explain(post.slug))
     if post.status is None:
         post.status = PostStatus.DRAFT
     if post.status == PostStatus.PUBLISHED and post.published_at is None:

@@ -15,12 +15,31 @@ from cms import clock
 from cms.accounts.models import User
 from cms.accounts.permissions import Someone
 from cms.audit import service as audit
+from cms.dates import format_utc
+from cms.extensions import db
+from cms.posts import conflicts, slugs
 from cms.posts.models import Post, PostState, PostStatus
 from cms.posts.policy import Action, can
 
 
 class TransitionError(Exception):
     """The transition cannot happen; the message says why, for the person who asked."""
+
+    #: Why, in a few words, when a bulk step counts the posts it left (None: the step's own).
+    in_bulk: str | None = None
+
+
+class ChangedSinceSeen(TransitionError):
+    """The post changed after the actor read it: the step would act on words or a state they
+    never saw (publish text nobody reviewed). An API answers 409 to it."""
+
+    in_bulk = "changed since you opened the list"
+
+
+class AddressTaken(TransitionError):
+    """Going live would give the post an address another post holds."""
+
+    in_bulk = "the address is another post's (open the post to see whose)"
 
 
 class Transition(enum.StrEnum):
@@ -102,11 +121,16 @@ def apply(
     actor: User,
     transition: Transition | str,
     *,
+    seen_version: int | None,
     publish_at: datetime | None = None,
     comment: str | None = None,
 ) -> PostState:
     """Make the transition (not committed) and return the post's new state.
 
+    ``seen_version`` is the ``post.version`` the actor read before asking (the page, list
+    or API answer they decided on); None, from a client that did not say, is refused too.
+
+    :raise ChangedSinceSeen: when the post changed since the actor read it.
     :raise TransitionError: when the transition is unknown, not allowed for this actor,
         not possible from the post's state, or its input is wrong. Nothing is changed then.
     """
@@ -119,8 +143,11 @@ def apply(
     state = post.state_at(now)
     if not can(actor, rule.needs, post):
         raise TransitionError(f"You may not {rule.label.lower()} this post.")
+    _require_unchanged(post, seen_version, rule)
     if state not in rule.from_states:
         raise TransitionError(f"A post that is {state.label.lower()} cannot be: {rule.label}.")
+    if transition in (Transition.PUBLISH, Transition.SCHEDULE):
+        _require_own_address(post, rule)
 
     if transition is Transition.SUBMIT:
         post.status, post.editor_note = PostStatus.REVIEW, None
@@ -151,3 +178,30 @@ def apply(
         details["note"] = post.editor_note
     audit.record(f"post.{transition.value}", post, details, actor=actor)
     return new_state
+
+
+def _require_unchanged(post: Post, seen_version: int | None, rule: _Rule) -> None:
+    if seen_version is None:
+        raise ChangedSinceSeen(
+            f"“{rule.label}” was not done: the page did not say which version of the post "
+            "you saw. Reload it and try again."
+        )
+    change = conflicts.changed_since(post, seen_version)
+    if change is not None:
+        raise ChangedSinceSeen(
+            f"{change.who} changed this post at {format_utc(change.when)}, after you opened "
+            f"it, so “{rule.label}” was not done. Look at it as it is now, then try again."
+        )
+
+
+def _require_own_address(post: Post, rule: _Rule) -> None:
+    # Only editors take these steps, and they see every post: naming the holder tells them
+    # nothing they could not look up. The flush lets a bulk step see the posts it has just
+    # published.
+    db.session.flush()
+    holder = slugs.holder_of(post.slug, post.id)
+    if holder is not None:
+        raise AddressTaken(
+            f"{holder.explain(post.slug)} “{rule.label}” was not done: give this post "
+            "another address first."
+        )

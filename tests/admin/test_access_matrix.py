@@ -28,7 +28,7 @@ ROLES = ("anonymous", "norole", "author", "editor", "admin")
 class Target:
     method: str
     url: str  # may name {own}, {other}, {user}, {role}
-    data: tuple = ()  # form fields for POSTs, may name {own} and {other} too
+    data: tuple = ()  # form fields for POSTs: {own}, {other}, and {own_version}, {other_version}
 
 
 TARGETS = {
@@ -46,13 +46,15 @@ TARGETS = {
         "POST", "/admin/posts/delete/", (("id", "{own_published}"),)
     ),
     "bulk publish other": Target(
-        "POST", "/admin/posts/action/", (("action", "publish"), ("rowid", "{other}"))
+        "POST",
+        "/admin/posts/action/",
+        (("action", "publish"), ("rowid", "{other}:{other_version}")),
     ),
     "bulk unpublish own": Target(
-        "POST", "/admin/posts/action/", (("action", "unpublish"), ("rowid", "{own}"))
+        "POST", "/admin/posts/action/", (("action", "unpublish"), ("rowid", "{own}:{own_version}"))
     ),
     "bulk delete other": Target(
-        "POST", "/admin/posts/action/", (("action", "delete"), ("rowid", "{other}"))
+        "POST", "/admin/posts/action/", (("action", "delete"), ("rowid", "{other}:{other_version}"))
     ),
     "post export": Target("GET", "/admin/posts/export/csv/"),
     "post preview own": Target("GET", "/admin/posts/preview/?id={own}"),
@@ -170,6 +172,9 @@ def request_as(client, users, scene, role: str, target: Target):
     own_post = own_posts.get(role, author_post)
     own_published = published.get(role, published["author"])
     values = {**ids, "own": own_post.id, "own_published": own_published.id}
+    # A bulk step names each row with the version the list showed, as the list's checkboxes do.
+    values["own_version"] = own_post.version
+    values["other_version"] = db.session.get(Post, ids["other"]).version
     token = client.token()
     if role != "anonymous":
         client.login(users[role].email)

@@ -79,11 +79,7 @@ def test_a_workflow_step_by_someone_else_also_counts(two_editors, shared_post):
     second_form = _open(second, shared_post.id)
     first.post(
         "/admin/posts/transition/",
-        data={
-            "csrf_token": _open(first, shared_post.id)["csrf_token"],
-            "id": shared_post.id,
-            "transition": "submit",
-        },
+        data={**_open(first, shared_post.id), "id": shared_post.id, "transition": "submit"},
     )
     response = _save(second, shared_post.id, second_form)
     assert response.status_code == 200
@@ -146,9 +142,8 @@ def test_the_conflict_names_whoever_last_touched_the_post(two_editors, users, sh
     second_form = _open(second, shared_post.id)
     first.post(
         "/admin/posts/transition/",
-        data={"csrf_token": _open(first, shared_post.id)["csrf_token"], "id": shared_post.id,
-              "transition": "publish"},
-    )  # fmt: skip
+        data={**_open(first, shared_post.id), "id": shared_post.id, "transition": "publish"},
+    )
     response = _save(second, shared_post.id, second_form)
     assert any(m.startswith(f"{users['editor'].email} saved") for m in flashed(response))
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cms.extensions import db
-from cms.posts.models import Post, PostRevision
+from cms.posts.models import Post, PostRevision, PostStatus
 from tests.client import flashed
 
 
@@ -94,7 +94,7 @@ def test_restoring_an_address_now_taken_keeps_the_current_one(client, write, use
     post_id = write(title="Mover", slug="old-home")
     write(post_id, slug="new-home")
     first = _revisions(post_id)[0]
-    post_factory(users["author"], title="Squatter", slug="old-home")
+    post_factory(users["author"], title="Squatter", slug="old-home", status=PostStatus.PUBLISHED)
     response = client.submit(
         "/admin/posts/revisions/restore/",
         {"id": post_id, "revision": first.id},

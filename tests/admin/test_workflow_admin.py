@@ -146,11 +146,13 @@ def test_author_submits_in_bulk_but_cannot_publish_in_bulk(client, users, post_f
     client.login(users["author"].email)
     assert (
         client.post_with_token(
-            "/admin/posts/action/", {"action": "publish", "rowid": str(mine.id)}
+            "/admin/posts/action/", {"action": "publish", "rowid": f"{mine.id}:{mine.version}"}
         ).status_code
         == 403
     )
-    client.post_with_token("/admin/posts/action/", {"action": "submit", "rowid": str(mine.id)})
+    client.post_with_token(
+        "/admin/posts/action/", {"action": "submit", "rowid": f"{mine.id}:{mine.version}"}
+    )
     assert _reload(mine).status is PostStatus.REVIEW
 
 

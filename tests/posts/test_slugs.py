@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from cms.posts.models import SLUG_MAX, TITLE_MAX
-from cms.posts.slugs import normalise_slug, slug_taken, unique_slug_from
+from cms.posts.models import SLUG_MAX, TITLE_MAX, PostStatus
+from cms.posts.slugs import Holder, holder_of, normalise_slug, slug_taken, unique_slug_from
 
 SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -125,3 +126,48 @@ def test_long_titles_that_collide_still_fit_the_column(users, post_factory):
     assert all(len(slug) <= SLUG_MAX for slug in slugs)
     assert slugs[1] == slugs[0] + "-2"
     assert slugs[2] == slugs[0] + "-3"
+
+
+def test_what_an_author_can_see_is_all_a_made_slug_avoids(users, post_factory, frozen_clock):
+    """Another author's unpublished posts are invisible to an author; public ones and their
+    own are not. An editor sees every post."""
+    author, other = users["author"], users["other_author"]
+    post_factory(other, title="Hidden", slug="hidden")
+    post_factory(
+        other,
+        title="Soon",
+        slug="soon",
+        status=PostStatus.PUBLISHED,
+        published_at=frozen_clock.now + timedelta(hours=1),
+    )
+    post_factory(other, title="Public", slug="public", status=PostStatus.PUBLISHED)
+    post_factory(author, title="Own", slug="own")
+
+    assert unique_slug_from("Hidden", seen_by=author) == "hidden"
+    assert unique_slug_from("Soon", seen_by=author) == "soon"
+    assert unique_slug_from("Public", seen_by=author) == "public-2"
+    assert unique_slug_from("Own", seen_by=author) == "own-2"
+    for title in ("Hidden", "Soon", "Public", "Own"):
+        assert unique_slug_from(title, seen_by=users["editor"]) == f"{title.lower()}-2"
+
+
+def test_only_posts_with_a_public_address_hold_one(users, post_factory, frozen_clock):
+    draft = post_factory(users["author"], title="Draft", slug="same")
+    assert holder_of("same") is None
+    review = post_factory(
+        users["other_author"], title="Review", slug="same", status=PostStatus.REVIEW
+    )
+    assert holder_of("same") is None
+    scheduled = post_factory(
+        users["other_author"],
+        title="Scheduled",
+        slug="same",
+        status=PostStatus.PUBLISHED,
+        published_at=frozen_clock.now + timedelta(days=1),
+    )
+    assert holder_of("same") == Holder(scheduled, as_old_address=False)
+    assert holder_of("same", exclude_post_id=scheduled.id) is None
+    # Whoever can see it: an author sees neither another's scheduled post nor a holder at all.
+    assert holder_of("same", draft.id, seen_by=users["author"]) is None
+    assert holder_of("same", review.id, seen_by=users["other_author"]).post is scheduled
+    assert holder_of("same", draft.id, seen_by=users["editor"]).post is scheduled

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from cms import clock
+from cms.extensions import db
 from cms.posts import publication, workflow
 from cms.posts.models import PostState, PostStatus
-from cms.posts.workflow import Transition, TransitionError
+from cms.posts.workflow import ChangedSinceSeen, Transition, TransitionError
 
 ACTORS = ("author", "other_author", "editor", "admin", "norole")
 # Who may take each step (on the author's post), and from which states.
@@ -91,11 +92,14 @@ def test_transition(users, post_in, actor, step, state):
     before = (post.status, post.published_at, post.editor_note)
     allowed = actor in MAY[step] and state in FROM[step]
     if allowed:
-        assert workflow.apply(post, users[actor], step, **_input(step)) is RESULT[step]
+        assert (
+            workflow.apply(post, users[actor], step, seen_version=post.version, **_input(step))
+            is RESULT[step]
+        )
         assert post.state_at(clock.utcnow()) is RESULT[step]
     else:
         with pytest.raises(TransitionError):
-            workflow.apply(post, users[actor], step, **_input(step))
+            workflow.apply(post, users[actor], step, seen_version=post.version, **_input(step))
         assert (post.status, post.published_at, post.editor_note) == before
 
 
@@ -110,7 +114,9 @@ def test_available_steps_are_exactly_the_allowed_ones(users, post_in, state):
 def test_a_scheduled_post_goes_live_by_itself(frozen_clock, users, post_in):
     post = post_in(PostState.DRAFT)
     go_live = frozen_clock.now + timedelta(hours=2)
-    workflow.apply(post, users["editor"], Transition.SCHEDULE, publish_at=go_live)
+    workflow.apply(
+        post, users["editor"], Transition.SCHEDULE, seen_version=post.version, publish_at=go_live
+    )
 
     assert not publication.is_published(post)
     assert publication.find_published(post.slug) is None
@@ -124,9 +130,16 @@ def test_a_scheduled_post_goes_live_by_itself(frozen_clock, users, post_in):
 
 def test_returning_keeps_the_editors_note_until_resubmission(users, post_in):
     post = post_in(PostState.REVIEW)
-    workflow.apply(post, users["editor"], Transition.RETURN, comment="  Needs sources.  ")
+    workflow.apply(
+        post,
+        users["editor"],
+        Transition.RETURN,
+        seen_version=post.version,
+        comment="  Needs sources.  ",
+    )
     assert (post.status, post.editor_note) == (PostStatus.DRAFT, "Needs sources.")
-    workflow.apply(post, users["author"], Transition.SUBMIT)
+    db.session.flush()  # the step is saved before the author reads the post again
+    workflow.apply(post, users["author"], Transition.SUBMIT, seen_version=post.version)
     assert (post.status, post.editor_note) == (PostStatus.REVIEW, None)
 
 
@@ -144,11 +157,28 @@ def test_bad_input_changes_nothing(users, post_in, step, given, message):
     if given.get("publish_at") == "past":
         given = {"publish_at": clock.utcnow() - timedelta(minutes=1)}
     with pytest.raises(TransitionError, match=message):
-        workflow.apply(post, users["editor"], step, **given)
+        workflow.apply(post, users["editor"], step, seen_version=post.version, **given)
     assert (post.status, post.published_at, post.editor_note) == (PostStatus.REVIEW, None, None)
 
 
 def test_publishing_now_sets_the_time_to_now(frozen_clock, users, post_in):
     post = post_in(PostState.SCHEDULED)
-    workflow.apply(post, users["editor"], Transition.PUBLISH)
+    workflow.apply(post, users["editor"], Transition.PUBLISH, seen_version=post.version)
     assert post.published_at == frozen_clock.now
+
+
+def test_a_step_on_a_post_changed_since_it_was_read_is_refused(users, post_in):
+    post = post_in(PostState.REVIEW)
+    seen = post.version
+    post.body = "Words nobody reviewed."
+    db.session.flush()  # the author's save: a new version
+    with pytest.raises(ChangedSinceSeen, match="after you opened it"):
+        workflow.apply(post, users["editor"], Transition.PUBLISH, seen_version=seen)
+    assert (post.status, post.published_at) == (PostStatus.REVIEW, None)
+
+    with pytest.raises(ChangedSinceSeen, match="did not say which version"):
+        workflow.apply(post, users["editor"], Transition.PUBLISH, seen_version=None)
+    assert (
+        workflow.apply(post, users["editor"], Transition.PUBLISH, seen_version=post.version)
+        is PostState.PUBLISHED
+    )

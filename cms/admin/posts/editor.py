@@ -29,7 +29,7 @@ from cms.extensions import db
 from cms.posts import conflicts, policy, publication, service
 from cms.posts.models import PostRevision
 from cms.posts.policy import Action, PermissionDenied
-from cms.posts.slugs import normalise_slug, old_address_of_another_post
+from cms.posts.slugs import holder_blocking, normalise_slug
 
 
 def _strip(value):
@@ -166,11 +166,9 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
         if post is not None and post is refused_post:
             flash(f"{refused} Your text is still in the form below: copy what you need.", "error")
             return False
-        if form.slug.data and old_address_of_another_post(form.slug.data, post and post.id):
-            form.slug.errors = [
-                *form.slug.errors,
-                "This address still leads readers to another post (it was its old address).",
-            ]
+        holder = form.slug.data and holder_blocking(post, form.slug.data, current_user)
+        if holder:
+            form.slug.errors = [*form.slug.errors, holder.explain(form.slug.data)]
             valid = False
         if post is None:
             return valid
@@ -198,8 +196,8 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
     def on_model_change(self, form, post, is_created):
         try:
             service.prepare_for_save(post, acting.user(), is_new=is_created)
-        except PermissionDenied as denied:
-            raise ValidationError(str(denied)) from denied
+        except (PermissionDenied, service.SlugTaken) as refused:
+            raise ValidationError(str(refused)) from refused
 
     def render(self, template, **kwargs):
         post = kwargs.get("model")

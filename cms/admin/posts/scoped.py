@@ -4,10 +4,11 @@ steps that each name the permission they need."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from flask import abort, flash, request
 from flask_admin import expose
@@ -17,7 +18,7 @@ from sqlalchemy import and_, func, select
 from cms import acting
 from cms.accounts.models import User
 from cms.admin.access import StaffOnly
-from cms.admin.base import CMSModelView
+from cms.admin.base import CMSModelView, parse_id
 from cms.admin.posts.columns import FORMATTERS, LABELS
 from cms.extensions import db
 from cms.posts import policy
@@ -30,6 +31,19 @@ def posts_phrase(count: int) -> str:
     return "1 post" if count == 1 else f"{count} posts"
 
 
+class SelectedPost(NamedTuple):
+    """A row ticked in a list: the post's id, and its version when the list was shown
+    (None from a list that did not say)."""
+
+    id: int
+    seen_version: int | None
+
+
+def regardless_of_version(change: Callable[[Post, User], object]):
+    """A bulk step for a change that does not depend on what the user saw of the post."""
+    return lambda post, actor, _seen_version: change(post, actor)
+
+
 @dataclass(frozen=True)
 class BulkStep:
     """A bulk action: offered to those the policy gives ``needs``, and checked again for
@@ -39,7 +53,7 @@ class BulkStep:
     label: str
     confirm: str
     needs: Action
-    apply: Callable[[Post, User], object]
+    apply: Callable[[Post, User, int | None], object]  # post, actor, the version they saw
     done: str  # "3 posts <done>."
     refusal: str  # "2 posts left as they were: <refusal>."
 
@@ -102,18 +116,37 @@ class ScopedPostView(StaffOnly, CMSModelView):
         step = self.bulk_steps.get(name)
         return step is not None and policy.can(current_user, step.needs)
 
-    def _apply_step(self, step: BulkStep, ids: list[int]) -> None:
+    def parse_row_ref(self, value) -> SelectedPost | None:
+        """A ticked row, as ``<id>:<version>`` (the posts list says which version each row
+        showed) or a bare id; None when it cannot be one."""
+        id_text, colon, version_text = str(value).partition(":")
+        post_id = parse_id(id_text)
+        seen_version = parse_id(version_text) if colon else None
+        if post_id is None or (colon and seen_version is None):
+            return None
+        return SelectedPost(post_id, seen_version)
+
+    def _apply_step(self, step: BulkStep, selected: list[SelectedPost]) -> None:
         """Apply ``step`` to each selected post this view holds for the user; a post it
         refuses is counted and left as it was."""
-        changed = refused = 0
-        for post in db.session.scalars(select(Post).where(Post.id.in_(ids), self._scope())):
+        seen = {row.id: row.seen_version for row in selected}
+        changed = 0
+        refusals: Counter[str] = Counter()  # how many posts were left, by why
+        query = select(Post).where(Post.id.in_(seen), self._scope())
+        for post in db.session.scalars(query):
             try:
-                step.apply(post, acting.user())
+                step.apply(post, acting.user(), seen[post.id])
                 changed += 1
-            except (TransitionError, PermissionDenied):
-                refused += 1
+            except TransitionError as error:
+                refusals[error.in_bulk or step.refusal] += 1
+            except PermissionDenied:
+                refusals[step.refusal] += 1
         db.session.commit()
         if changed:
             flash(f"{posts_phrase(changed)} {step.done}.", "success")
-        if refused:
-            flash(f"{posts_phrase(refused)} left as they were: {step.refusal}.", "warning")
+        for why, count in refusals.items():
+            flash(f"{_left_as_they_were(count)}: {why}.", "warning")
+
+
+def _left_as_they_were(count: int) -> str:
+    return "1 post left as it was" if count == 1 else f"{count} posts left as they were"

@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_security import current_user
+from sqlalchemy.exc import IntegrityError
 
 from cms import acting, clock
-from cms.admin.posts.scoped import BulkStep
+from cms.admin.base import parse_id
+from cms.admin.posts.scoped import BulkStep, regardless_of_version
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import policy, service, workflow
@@ -22,7 +24,9 @@ def _bulk(transition: Transition, confirm: str, done: str) -> BulkStep:
         workflow.label(transition),
         confirm,
         workflow.needs(transition),
-        lambda post, actor: workflow.apply(post, actor, transition),
+        lambda post, actor, seen_version: workflow.apply(
+            post, actor, transition, seen_version=seen_version
+        ),
         done,
         "not in a state for that",
     )
@@ -41,7 +45,7 @@ BULK_STEPS = {
         "Move to trash",
         "Move the selected posts to the trash?",
         service.TRASH_NEEDS,
-        service.trash,
+        regardless_of_version(service.trash),  # nothing is lost: it can be restored
         "moved to the trash",
         "not yours to delete",
     ),
@@ -71,14 +75,20 @@ class WorkflowViews:
                 post,
                 acting.user(),
                 request.form.get("transition", ""),
+                seen_version=parse_id(request.form.get("seen_version", "")),
                 publish_at=workflow.parse_publish_time(request.form.get("publish_at")),
                 comment=request.form.get("comment"),
             )
+            db.session.commit()
         except workflow.TransitionError as error:
             db.session.rollback()
             flash(str(error), "error")
+        except IntegrityError:
+            # The unique index on live posts' slugs: another post went live at this address
+            # between the check and the commit.
+            db.session.rollback()
+            flash("Another post took this address at the same moment; nothing was done.", "error")
         else:
-            db.session.commit()
             when = f" for {format_utc(post.published_at)}" if state is PostState.SCHEDULED else ""
             flash(f"The post is now {state.label.lower()}{when}.", "success")
         if policy.can(current_user, Action.EDIT, post):

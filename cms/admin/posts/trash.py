@@ -13,7 +13,7 @@ from flask_security import current_user
 
 from cms import acting
 from cms.admin.posts.columns import FORMATTERS, AuthorFilter, stored_status
-from cms.admin.posts.scoped import BulkStep, ScopedPostView, posts_phrase
+from cms.admin.posts.scoped import BulkStep, ScopedPostView, posts_phrase, regardless_of_version
 from cms.admin.posts.steps import BULK_STEPS
 from cms.extensions import db
 from cms.posts import policy, service
@@ -22,7 +22,7 @@ RESTORE = BulkStep(
     "Restore",
     "Restore the selected posts?",
     service.TRASH_NEEDS,
-    service.restore,
+    regardless_of_version(service.restore),
     "restored",
     "not yours to restore",
 )
@@ -30,7 +30,7 @@ PURGE = BulkStep(
     "Delete forever",
     "Delete the selected posts for good? This cannot be undone.",
     service.PURGE_NEEDS,
-    service.purge,
+    regardless_of_version(service.purge),
     "deleted for good",
     "not yours to delete for good",
 )
