@@ -53,6 +53,7 @@ SECURITY_ENDPOINTS = {
 
 _MARK = "cms_rate_limit"
 _EXTENSION = "cms_rate_limits"
+_LIMITED = "cms_rate_limited_endpoints"
 
 
 # Module-level functions, not lambdas: Flask-Limiter tells limits apart by their functions.
@@ -117,8 +118,9 @@ _LIMITS = {
 
 
 def limited(kind: str) -> Callable:
-    """Mark a view to be limited as ``kind`` (``SIGN_IN`` or ``RESET``); ``init_rate_limits``
-    applies the limits to every marked view registered before it runs."""
+    """Mark a view to be limited as ``kind`` (``SIGN_IN`` or ``RESET``). ``init_rate_limits``
+    limits the marked views registered before it runs (it runs last in ``create_app``);
+    for views registered later, call ``apply_limits`` afterwards."""
     if kind not in _LIMITS:
         raise ValueError(f"unknown kind of rate limit: {kind!r}")
 
@@ -129,28 +131,8 @@ def limited(kind: str) -> Callable:
     return mark
 
 
-def limit_endpoint(app: Flask, endpoint: str, kind: str) -> None:
-    """Limit the POSTs of an endpoint registered after ``init_rate_limits``."""
-    limiter: Limiter = app.extensions[_EXTENSION]
-    per_account, per_address, deduct_when = _LIMITS[kind]
-    view = app.view_functions[endpoint]
-    # Reassigned, not only decorated: Flask calls what the map holds.
-    view = limiter.limit(
-        per_address, key_func=client_address, methods=["POST"], deduct_when=deduct_when
-    )(view)
-    view = limiter.limit(
-        per_account,
-        key_func=account_key,
-        methods=["POST"],
-        deduct_when=deduct_when,
-        exempt_when=names_no_account,
-    )(view)
-    app.view_functions[endpoint] = view
-
-
 def init_rate_limits(app: Flask) -> Limiter:
-    """Give the app its limiter and limit Flask-Security's endpoints and the marked views;
-    call it once every blueprint is registered."""
+    """Give the app its own limiter, limit the views there are, answer 429s."""
     redis_url = app.config.get("REDIS_URL")
     limiter = Limiter(
         client_address,
@@ -160,14 +142,37 @@ def init_rate_limits(app: Flask) -> Limiter:
         storage_options={"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
     )
     app.extensions[_EXTENSION] = limiter
-    for endpoint, view in list(app.view_functions.items()):
-        kind = SECURITY_ENDPOINTS.get(endpoint) or getattr(view, _MARK, None)
-        if kind:
-            limit_endpoint(app, endpoint, kind)
+    app.extensions[_LIMITED] = set()
+    apply_limits(app)
     app.register_error_handler(TooManyRequests, too_many_attempts)
     if not redis_url and not app.testing:
         log.info("Rate limits are counted in memory, per process: set REDIS_URL to share them")
     return limiter
+
+
+def apply_limits(app: Flask) -> None:
+    """Limit the POSTs of Flask-Security's endpoints (those the settings switch on) and of
+    the views marked with ``limited``, each once."""
+    limiter: Limiter = app.extensions[_EXTENSION]
+    done: set[str] = app.extensions[_LIMITED]
+    for endpoint, view in list(app.view_functions.items()):
+        kind = SECURITY_ENDPOINTS.get(endpoint) or getattr(view, _MARK, None)
+        if not kind or endpoint in done:
+            continue
+        per_account, per_address, deduct_when = _LIMITS[kind]
+        view = limiter.limit(
+            per_address, key_func=client_address, methods=["POST"], deduct_when=deduct_when
+        )(view)
+        view = limiter.limit(
+            per_account,
+            key_func=account_key,
+            methods=["POST"],
+            deduct_when=deduct_when,
+            exempt_when=names_no_account,
+        )(view)
+        # Reassigned, not only decorated: Flask calls what the map holds.
+        app.view_functions[endpoint] = view
+        done.add(endpoint)
 
 
 def seconds_until_allowed() -> int:
