@@ -52,8 +52,10 @@ def check_password(password: str, user: User | None = None, *, email: str | None
     """
     # Only these, not the whole user: Flask-Admin leaves the typed password on the row,
     # and zxcvbn would then refuse any password for resembling itself.
+    address = email or getattr(user, "email", None) or ""
     about = {
-        "email": email or getattr(user, "email", None),
+        "email": address,
+        "mailbox": address.partition("@")[0],  # zxcvbn matches whole inputs only
         "name": getattr(user, "full_name", None),
     }
     problems, normalised = _security._password_util.validate(
