@@ -65,7 +65,7 @@ def client_address() -> str:
 
 def account_key() -> str:
     """Who the request is about: the submitted address (known or not), else the user being
-    signed in or re-authenticated; hashed, so the storage holds no addresses."""
+    signed in or re-authenticated; hashed, so the storage holds no address in clear."""
     submitted = request.form.get("email")
     if submitted is None and request.is_json:
         body = request.get_json(silent=True)

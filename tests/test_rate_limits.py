@@ -10,6 +10,7 @@ import uuid
 import pytest
 import redis
 from flask import Blueprint
+from limits.storage import RedisStorage
 
 from cms import rate_limits
 from tests.client import CMSClient
@@ -228,7 +229,7 @@ def key_prefix(redis_url):
 
 def close_limiter_storage(app) -> None:
     storage = app.extensions["cms_rate_limits"].storage
-    if hasattr(storage, "storage"):  # Redis: close its connections
+    if isinstance(storage, RedisStorage):
         storage.storage.close()
 
 
@@ -279,3 +280,26 @@ def test_with_redis_down_each_instance_counts_in_memory_and_says_so(instances, c
 
     assert answers == [200, 200, 429]
     assert "falling back to in-memory storage" in caplog.text
+
+
+def test_two_factor_codes_are_limited_when_two_factor_is_on(instances):
+    """Two-factor sign-in is switched on elsewhere; its code forms get the sign-in limits."""
+    from passlib import totp
+
+    app = instances(
+        SECURITY_TWO_FACTOR=True,
+        SECURITY_TWO_FACTOR_ENABLED_METHODS=["authenticator"],
+        SECURITY_TOTP_SECRETS={"1": totp.generate_secret()},
+        SECURITY_TOTP_ISSUER="CMS tests",
+        RATE_LIMIT_SIGN_IN_PER_ADDRESS="2 per minute",
+    )
+    client = app.test_client()
+    token = client.token()
+
+    def send_code():
+        return client.post("/tf-validate", json={"code": "123456"}, headers={"X-CSRF-Token": token})
+
+    answers = [send_code().status_code for _ in range(3)]
+
+    assert answers[:2] != [429, 429]
+    assert answers[2] == 429
