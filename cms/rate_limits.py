@@ -145,7 +145,7 @@ def init_rate_limits(app: Flask) -> Limiter:
     app.extensions[_LIMITED] = set()
     apply_limits(app)
     app.register_error_handler(TooManyRequests, too_many_attempts)
-    if not redis_url and not app.testing:
+    if not redis_url and app.config["CMS_CONFIG"] == "ProductionConfig":
         log.info("Rate limits are counted in memory, per process: set REDIS_URL to share them")
     return limiter
 
