@@ -31,6 +31,7 @@ def create_app(
     from cms.admin import init_admin
     from cms.headers import add_security_headers
     from cms.public.views import blueprint as public_site
+    from cms.rate_limits import init_rate_limits
     from cms.request_checks import refuse_nul_bytes
 
     app_setup.configure_logging(app)
@@ -44,4 +45,5 @@ def create_app(
     app.cli.add_command(cli.cms_cli)
     dates.register(app)
     app.after_request(add_security_headers)
+    init_rate_limits(app)  # last: it limits views that are registered by then
     return app

@@ -25,6 +25,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from cms.accounts import sessions as _sessions  # noqa: F401 - logout ends every session
     from cms.accounts.models import Role, User
     from cms.audit import models as _audit_models  # noqa: F401 - registers the table
     from cms.audit.signals import AuditedLoginForm

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cms import clock
+from cms.accounts import lockout
 from cms.accounts import service as accounts
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
@@ -54,6 +55,21 @@ def create_admin(email: str, password: str | None, full_name: str | None) -> Non
     click.echo(f"Created admin {user.email}.")
     if generated:
         click.echo(f"Generated password (shown only now): {password}")
+
+
+@cms_cli.command("unlock")
+@click.argument("email")
+def unlock(email: str) -> None:
+    """Let a user locked out by failed logins log in again now."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user has the address {email}.")
+    was_locked = lockout.unlock(user, by=None)
+    db.session.commit()
+    if was_locked:
+        click.echo(f"Unlocked {user.email}: they can log in again.")
+    else:
+        click.echo(f"{user.email} was not locked.")
 
 
 @cms_cli.command("demo")

@@ -11,7 +11,7 @@ from cms.extensions import db
 _TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     # Browsers send */* or text/html first; only a client that prefers JSON gets JSON.
     return (
         request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
@@ -20,7 +20,7 @@ def _wants_json() -> bool:
 
 def _respond(error: HTTPException):
     code = error.code or 500
-    if _wants_json():
+    if wants_json():
         return {"error": error.name, "message": error.description}, code
     template = _TEMPLATES.get(code, "errors/generic.html")
     return render_template(template, error=error), code

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from limits import parse_many
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a configuration the app can run with."""
@@ -38,6 +40,17 @@ def _integer(
     if minimum is not None and number < minimum:
         raise ConfigError(f"{name}={value!r} must be at least {minimum}")
     return number
+
+
+def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={value!r} is not a rate limit (e.g. '5 per minute; 20 per hour')"
+        ) from None
+    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -129,6 +142,40 @@ class BaseConfig:
         self.SECURITY_POST_RESET_VIEW = "/admin/"
         self.SECURITY_EMAIL_SUBJECT_PASSWORD_RESET = "Reset your password"  # noqa: S105
         self.SECURITY_MSG_LOGIN = ("Please log in to open this page.", "info")
+        # zxcvbn refuses passwords that are easy to guess, with its own reason when it has one.
+        self.SECURITY_PASSWORD_COMPLEXITY_CHECKER = "zxcvbn"  # noqa: S105 - a checker name
+        self.SECURITY_ZXCVBN_MINIMUM_SCORE = 3
+        self.SECURITY_MSG_PASSWORD_TOO_SIMPLE = (
+            "This password is too easy to guess. Try a longer one, such as a few unrelated words.",
+            "error",
+        )
+
+        # Failed password logins in a row that lock an account, and for how long.
+        self.LOGIN_LOCKOUT_ATTEMPTS = _integer(environ, "LOGIN_LOCKOUT_ATTEMPTS", 10, minimum=1)
+        self.LOGIN_LOCKOUT_MINUTES = _integer(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+        # Rate limits (Flask-Limiter, see cms/rate_limits.py). Sign-in limits count failed
+        # attempts; password-reset limits count every request (each may send a mail).
+        self.RATE_LIMIT_SIGN_IN_PER_ACCOUNT = _rate_limit(
+            environ, "RATE_LIMIT_SIGN_IN_PER_ACCOUNT", "5 per minute; 30 per hour"
+        )
+        self.RATE_LIMIT_SIGN_IN_PER_ADDRESS = _rate_limit(
+            environ, "RATE_LIMIT_SIGN_IN_PER_ADDRESS", "20 per minute; 200 per hour"
+        )
+        self.RATE_LIMIT_RESET_PER_ACCOUNT = _rate_limit(
+            environ, "RATE_LIMIT_RESET_PER_ACCOUNT", "3 per 10 minutes; 10 per day"
+        )
+        self.RATE_LIMIT_RESET_PER_ADDRESS = _rate_limit(
+            environ, "RATE_LIMIT_RESET_PER_ADDRESS", "10 per 10 minutes; 50 per day"
+        )
+        # With REDIS_URL every app instance shares the counts; without, each process keeps
+        # its own. If Redis stops answering, each process counts in memory until it is back.
+        self.REDIS_URL = environ.get("REDIS_URL", "").strip() or None
+        self.RATELIMIT_ENABLED = True
+        self.RATELIMIT_KEY_PREFIX = environ.get("RATELIMIT_KEY_PREFIX", "cms").strip()
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # Every limit is checked, so a 429 can say when the longest one lets up.
+        self.RATELIMIT_FAIL_ON_FIRST_BREACH = False
 
         self.FLASK_ADMIN_FLUID_LAYOUT = False
 

@@ -87,6 +87,12 @@ def _transaction(app):
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Each test starts with no attempts counted (the limits stay on, at their defaults)."""
+    app.extensions["cms_rate_limits"].reset()
+
+
 @pytest.fixture
 def client(app) -> CMSClient:
     return app.test_client()

@@ -49,6 +49,28 @@ def test_production_refuses_to_start_without_a_secret(tmp_path, missing, as_what
         create_app(environ=environ)
 
 
+def test_security_settings_from_the_environment(tmp_path):
+    settings = load_config(
+        tmp_path,
+        {
+            **PRODUCTION,
+            "REDIS_URL": "redis://cache.internal:6379/2",
+            "LOGIN_LOCKOUT_ATTEMPTS": "5",
+            "RATE_LIMIT_SIGN_IN_PER_ADDRESS": "10 per minute",
+        },
+    )
+    assert settings.REDIS_URL == "redis://cache.internal:6379/2"
+    assert settings.LOGIN_LOCKOUT_ATTEMPTS == 5
+    assert settings.RATE_LIMIT_SIGN_IN_PER_ADDRESS == "10 per minute"
+    assert settings.RATELIMIT_ENABLED is True
+    assert settings.SECURITY_PASSWORD_COMPLEXITY_CHECKER == "zxcvbn"
+
+
+def test_the_rate_limits_are_on_in_the_tests(app):
+    assert app.config["RATELIMIT_ENABLED"] is True
+    assert app.extensions["cms_rate_limits"].enabled
+
+
 def test_production_is_the_default(tmp_path):
     with pytest.raises(ConfigError, match="ProductionConfig refuses to start"):
         load_config(tmp_path, {})
@@ -69,6 +91,10 @@ def test_unknown_settings_name_is_refused(tmp_path):
         ("TRASH_RETENTION_DAYS", "-1"),
         ("PREVIEW_LINK_HOURS", "0"),
         ("POSTS_PER_PAGE", "0"),
+        ("LOGIN_LOCKOUT_ATTEMPTS", "0"),
+        ("LOGIN_LOCKOUT_MINUTES", "0"),
+        ("RATE_LIMIT_SIGN_IN_PER_ACCOUNT", "five a minute"),
+        ("RATE_LIMIT_RESET_PER_ADDRESS", "3 per fortnight"),
     ],
 )
 def test_malformed_values_are_refused_by_name(tmp_path, name, value):

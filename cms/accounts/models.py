@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_security.models import fsqla_v3 as fsqla
-from sqlalchemy import Column, String
+from sqlalchemy import Column, Integer, String
 
+from cms.database import UTCDateTime
 from cms.extensions import db
 
 # Plural table names: `user` is a reserved word in PostgreSQL and trips up raw SQL.
@@ -23,6 +24,11 @@ class User(db.Model, fsqla.FsUserMixin):
 
     #: How the public site names an author; readers never see an email address.
     full_name = Column(String(120), nullable=True)
+    #: Failed password logins since the last success or lock (``cms.accounts.lockout``).
+    failed_login_count = Column(Integer, nullable=False, default=0, server_default="0")
+    #: Until when logging in is refused, whatever the password; in the database so that
+    #: every app instance sees it.
+    locked_until = Column(UTCDateTime, nullable=True)
 
     def __str__(self) -> str:
         return self.email

@@ -6,16 +6,21 @@ separate field, checked against Flask-Security's rules and stored only as a hash
 
 from __future__ import annotations
 
+from flask import flash, redirect, request
+from flask_admin import expose
 from flask_admin.helpers import is_form_submitted
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms import PasswordField
 from wtforms.validators import Optional, ValidationError
 
 from cms import acting
-from cms.accounts import service
+from cms.accounts import lockout, service
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.audit import service as audit
 from cms.dates import utc_column
+from cms.extensions import db
 
 
 def _email_filter(value):
@@ -27,13 +32,37 @@ def _email_filter(value):
         return value  # validate_form reports it
 
 
+def _lock_until(view, context, user, name):
+    until = lockout.locked_until(user)
+    return f"until {until:%Y-%m-%d %H:%M} UTC" if until else ""
+
+
+def _lock_with_unlock_button(view, context, user, name):
+    if not lockout.is_locked(user):
+        return "not locked"
+    return Markup(
+        '{} <form method="post" action="{}" class="d-inline ml-2">'
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<input type="hidden" name="id" value="{}">'
+        '<button type="submit" class="btn btn-sm btn-warning">Unlock</button></form>'
+    ).format(
+        _lock_until(view, context, user, name),
+        view.get_url(".unlock_view"),
+        generate_csrf(),
+        user.id,
+    )
+
+
 class UserAdmin(AdminsOnly, CMSModelView):
-    column_list = ("email", "full_name", "roles", "active", "last_login_at", "create_datetime")
+    column_list = (
+        "email", "full_name", "roles", "active", "locked_until", "last_login_at", "create_datetime",
+    )  # fmt: skip
     column_details_list = (
-        "email", "full_name", "roles", "active", "last_login_at", "last_login_ip",
+        "email", "full_name", "roles", "active", "locked_until", "last_login_at", "last_login_ip",
         "login_count", "create_datetime",
     )  # fmt: skip
     column_labels = {
+        "locked_until": "Locked",
         "full_name": "Name",
         "last_login_at": "Last login (UTC)",
         "last_login_ip": "Last login from",
@@ -44,9 +73,11 @@ class UserAdmin(AdminsOnly, CMSModelView):
     column_sortable_list = ("email", "full_name", "active", "last_login_at", "create_datetime")
     column_default_sort = ("email", False)
     column_formatters = {
+        "locked_until": _lock_until,
         "last_login_at": utc_column,
         "create_datetime": utc_column,
     }
+    column_formatters_detail = {**column_formatters, "locked_until": _lock_with_unlock_button}
     can_view_details = True
 
     form_columns = ("email", "full_name", "roles", "active", "new_password")
@@ -91,7 +122,7 @@ class UserAdmin(AdminsOnly, CMSModelView):
             valid = False
         elif password:
             try:
-                service.check_password(password, form.editing_user)
+                service.check_password(password, form.editing_user, email=form.email.data)
             except service.AccountError as error:
                 form.new_password.errors = [*form.new_password.errors, str(error)]
                 valid = False
@@ -110,6 +141,17 @@ class UserAdmin(AdminsOnly, CMSModelView):
             service.allow_deletion(user, by=acting.user())
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
+
+    @expose("/unlock/", methods=["POST"])
+    def unlock_view(self):
+        """End a lock after failed logins (the button on a locked user's page)."""
+        user = self.get_one(request.form.get("id", ""))
+        if lockout.unlock(user, by=acting.user()):
+            flash(f"{user.email} is unlocked and can log in again.", "success")
+        else:
+            flash(f"{user.email} was not locked.", "info")
+        db.session.commit()
+        return redirect(self.get_url(".details_view", id=user.id))
 
 
 class RoleAdmin(AdminsOnly, CMSModelView):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_login import user_logged_out
 from flask_security import LoginForm
 from flask_security.signals import password_changed, password_reset, user_authenticated
+from flask_security.utils import get_message
 
+from cms.accounts import lockout
 from cms.audit.service import record
 from cms.extensions import db
 
@@ -34,10 +36,17 @@ def _password_reset(app, user, **extra):
 
 
 class AuditedLoginForm(LoginForm):
-    """Flask-Security's login form, recording failed attempts (there is no signal for it)."""
+    """Flask-Security's login form, recording failed attempts (there is no signal for it)
+    and refusing locked accounts with the answer a wrong password gets."""
 
     def validate(self, **kwargs) -> bool:
         valid = super().validate(**kwargs)
+        permitted = self.user is None or lockout.allows_login(
+            self.user, password_correct=self.user_authenticated
+        )
+        if valid and not permitted:  # the right password for a locked account: say it's wrong
+            self.password.errors.append(get_message("INVALID_PASSWORD")[0])
+            self.user_authenticated = valid = False
         attempted = (self.email.data or "").strip() if self.email else ""
         if not valid and attempted:
             record("auth.login_failed", None, {"email": attempted}, target_label=attempted)

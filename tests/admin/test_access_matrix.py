@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -20,6 +21,7 @@ from cms import clock
 from cms.accounts.models import Role, User
 from cms.extensions import db
 from cms.posts.models import Post, PostRevision, PostStatus, PreviewLink
+from tests.factories import UserFactory
 
 ROLES = ("anonymous", "norole", "author", "editor", "admin")
 
@@ -27,7 +29,7 @@ ROLES = ("anonymous", "norole", "author", "editor", "admin")
 @dataclass(frozen=True)
 class Target:
     method: str
-    url: str  # may name {own}, {other}, {user}, {role}
+    url: str  # may name {own}, {other}, {user}, {locked}, {role}
     data: tuple = ()  # form fields for POSTs: {own}, {other}, and {own_version}, {other_version}
 
 
@@ -67,6 +69,7 @@ TARGETS = {
     "user edit": Target("GET", "/admin/users/edit/?id={user}"),
     "user details": Target("GET", "/admin/users/details/?id={user}"),
     "user delete": Target("POST", "/admin/users/delete/", (("id", "{user}"),)),
+    "user unlock": Target("POST", "/admin/users/unlock/", (("id", "{locked}"),)),
     "role list": Target("GET", "/admin/roles/"),
     "role edit": Target("GET", "/admin/roles/edit/?id={role}"),
     "audit log": Target("GET", "/admin/audit/"),
@@ -100,6 +103,7 @@ EXPECTED = {
     "user edit":          ("login", 403, 403, 403, 200),
     "user details":       ("login", 403, 403, 403, 200),
     "user delete":        ("login", 403, 403, 403, "done"),
+    "user unlock":        ("login", 403, 403, 403, "done"),
     "role list":          ("login", 403, 403, 403, 200),
     "role edit":          ("login", 403, 403, 403, 200),
     "audit log":          ("login", 403, 403, 403, 200),
@@ -127,7 +131,14 @@ def database_state() -> tuple:
         ).order_by(Post.id)
     ).all()  # fmt: skip
     users = db.session.execute(
-        db.select(User.id, User.email, User.active, User.password).order_by(User.id)
+        db.select(
+            User.id,
+            User.email,
+            User.active,
+            User.password,
+            User.locked_until,
+            User.failed_login_count,
+        ).order_by(User.id)
     ).all()
     roles = db.session.execute(db.select(Role.id, Role.description).order_by(Role.id)).all()
     links = db.session.scalars(db.select(PreviewLink.id).order_by(PreviewLink.id)).all()
@@ -159,9 +170,14 @@ def scene(client, users, post_factory):
         for role in ("author", "editor", "admin")
     }
     post_factory(users["other_author"], title="Trashed post", deleted_at=clock.utcnow())
+    # Locked after failed logins, so that unlocking it changes something.
+    locked = UserFactory(roles=["author"], email="locked@example.com")
+    locked.locked_until = clock.utcnow() + timedelta(minutes=10)
+    db.session.commit()
     ids = {
         "other": other_post.id,
         "user": users["norole"].id,
+        "locked": locked.id,
         "role": db.session.scalar(db.select(Role.id).where(Role.name == "author")),
     }
     return own, author_post, ids, published
