@@ -56,3 +56,20 @@ def test_requests_to_other_hosts_and_broken_assets_are_caught(watched):
     page.wait_for_timeout(500)
     assert "request to another host: http://cdn.example.com/lib.js" in guard.problems
     assert any(problem.startswith("asset failed with 404") for problem in guard.problems)
+
+
+@pytest.mark.parametrize("path", ["/", "/login"], ids=["public site", "dashboard policy"])
+def test_anything_the_content_security_policy_blocks_is_caught(watched, path):
+    guard, page = watched
+    page.goto(path)
+    with page.expect_console_message(lambda message: message.type == "error"):
+        page.evaluate(
+            """() => {
+                const script = document.createElement('script');
+                script.textContent = 'document.title = "injected"';
+                document.body.append(script);
+            }"""
+        )
+    assert page.title() != "injected"
+    assert len(guard.problems) == 1, guard.problems
+    assert guard.problems[0].startswith("content security policy blocked script-src-elem: inline")
