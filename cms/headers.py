@@ -8,11 +8,9 @@ request's nonce: Flask-Admin puts it on every ``<script>`` it writes, our templa
 Flask-Security's do the same (``csp_nonce()``). A page gets the nonce policy only when its
 template asked for the nonce, so every other response keeps ``script-src 'none'``. No
 inline event handler runs anywhere: the dashboard's confirmations and menus are wired by
-data attributes in ``static/js/dashboard.js``.
-
-Styles: Bootstrap, select2 and Flask-Admin's filters write ``style`` attributes from their
-scripts (and Flask-Admin's templates a few by hand), so the dashboard allows inline styles;
-a style cannot run code, and the public site allows none.
+data attributes in ``static/js/dashboard.js``. No inline style either: ``style``
+attributes are refused everywhere (styles go in ``static/css``; scripts may still set
+``element.style``, as Bootstrap and select2 do).
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ def csp_nonce() -> str:
 
 
 def dashboard_policy(nonce: str) -> str:
-    return _COMMON + f"style-src 'self' 'unsafe-inline'; script-src 'nonce-{nonce}'"
+    return _COMMON + f"style-src 'self' 'nonce-{nonce}'; script-src 'nonce-{nonce}'"
 
 
 def strict_transport_security(config) -> str | None:
