@@ -3,9 +3,8 @@ with mail going to a real SMTP server.
 
 Each test fails on any JavaScript dialog it did not expect, any uncaught page error, anything
 the Content-Security-Policy blocked, any request to another host, and any local asset that
-does not load. Every test leaves a
-screenshot of each page's last screen in the artifacts folder; a failing one also leaves
-the page's HTML.
+does not load. Every test leaves a screenshot of each page's last screen in the artifacts
+folder; a failing one also leaves the page's HTML.
 """
 
 from __future__ import annotations
@@ -193,7 +192,10 @@ class BrowserGuard:
     def _on_dialog(self, dialog: Dialog) -> None:
         if self._expected_dialogs and self._expected_dialogs[0][0] in dialog.message:
             _, accept = self._expected_dialogs.pop(0)
-            dialog.accept() if accept else dialog.dismiss()
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
             return
         self.problems.append(f"unexpected {dialog.type} dialog: {dialog.message!r}")
         dialog.dismiss()
