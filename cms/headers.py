@@ -57,8 +57,9 @@ def add_security_headers(response: Response) -> Response:
     hsts = strict_transport_security(current_app.config)
     if hsts:
         response.headers.setdefault("Strict-Transport-Security", hsts)
-    if request.path.startswith(_ADMIN_PREFIXES):
-        # Signed-in pages must not come back from the browser cache after logout (Back button).
+    if nonce or request.path.startswith(_ADMIN_PREFIXES):
+        # Signed-in pages must not come back from the browser cache after logout (Back
+        # button); every page in the dashboard's layout asks for the nonce.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import func, select
 
 from cms import clock
@@ -189,3 +190,16 @@ def test_responses_that_are_not_dashboard_pages_allow_no_script(admin_client, cl
     assert policy["script-src"] == ["'none'"]
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
     assert "nonce" not in response.get_data(as_text=True)
+
+
+def test_any_page_that_asks_for_the_nonce_gets_the_dashboard_policy(make_app, database_url):
+    """As the account screens other features add (two-factor, invitations) will."""
+    app = make_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app.add_url_rule(
+        "/new-account-screen",
+        view_func=lambda: render_template_string('<script nonce="{{ csp_nonce() }}"></script>'),
+    )
+    response = app.test_client().get("/new-account-screen")
+
+    assert InlineCode(response.get_data(as_text=True)).script_nonces == [script_nonce(response)]
+    assert response.headers["Cache-Control"] == "no-store"
