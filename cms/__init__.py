@@ -27,9 +27,8 @@ def create_app(
         app.config.from_mapping(test_config)
 
     # Imported here, not at the top: the modules below need the package itself first.
-    from cms import acting, app_setup, cli, dates, errors, health
+    from cms import acting, app_setup, cli, dates, errors, headers, health
     from cms.admin import init_admin
-    from cms.headers import add_security_headers
     from cms.public.views import blueprint as public_site
     from cms.rate_limits import init_rate_limits
     from cms.request_checks import refuse_nul_bytes
@@ -44,6 +43,6 @@ def create_app(
     errors.register(app)
     app.cli.add_command(cli.cms_cli)
     dates.register(app)
-    app.after_request(add_security_headers)
+    headers.register(app)
     init_rate_limits(app)  # last: it limits views that are registered by then
     return app

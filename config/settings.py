@@ -102,6 +102,9 @@ class BaseConfig:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # No HSTS outside production: it would pin a developer's localhost to HTTPS.
+        self.HSTS_SECONDS = 0
+        self.HSTS_INCLUDE_SUBDOMAINS = False
 
         self.MAIL_BACKEND = environ.get("MAIL_BACKEND", self.default_mail_backend(environ))
         self.MAIL_SERVER = environ.get("MAIL_SERVER", "localhost")
@@ -244,6 +247,17 @@ class ProductionConfig(BaseConfig):
         super().__init__(environ, instance_path)
         self.SESSION_COOKIE_SECURE = _flag(environ, "SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self._read_hsts(environ)
+
+    def _read_hsts(self, environ: Mapping[str, str]) -> None:
+        """Browsers keep to HTTPS for HSTS_SECONDS (a year unless set); only for a site
+        served over HTTPS, and for its subdomains only when asked: they might not be."""
+        if self.PREFERRED_URL_SCHEME != "https":
+            if _integer(environ, "HSTS_SECONDS", 0):
+                raise ConfigError("HSTS_SECONDS needs PREFERRED_URL_SCHEME=https")
+            return
+        self.HSTS_SECONDS = _integer(environ, "HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+        self.HSTS_INCLUDE_SUBDOMAINS = _flag(environ, "HSTS_INCLUDE_SUBDOMAINS", False)
 
     def fallback_secret(self, name: str) -> str:
         # Never reached with a value in use: REQUIRED makes __init__ refuse first.

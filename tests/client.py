@@ -39,6 +39,14 @@ def hidden_fields_in(page: str) -> dict[str, str]:
     return fields
 
 
+_NONCE = re.compile(r'nonce="[^"]*"')
+
+
+def without_nonce(html: str) -> str:
+    """The page with its script nonce, new on every request, blanked out."""
+    return _NONCE.sub('nonce=""', html)
+
+
 def csrf_token_in(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "the page has no CSRF token"

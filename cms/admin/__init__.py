@@ -7,6 +7,7 @@ from flask_admin import Admin
 from flask_admin import helpers as admin_helpers
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
+from markupsafe import Markup
 
 from cms.accounts.models import Role, User
 from cms.admin.accounts import RoleAdmin, UserAdmin
@@ -15,6 +16,7 @@ from cms.admin.dashboard import DashboardView
 from cms.admin.posts import PostAdmin, TrashAdmin
 from cms.audit.models import AuditEntry
 from cms.extensions import db, security
+from cms.headers import csp_nonce
 from cms.posts.models import Post
 
 
@@ -32,6 +34,8 @@ def admin_layout_context() -> dict:
         "theme": admin.theme,
         "h": admin_helpers,
         "get_url": url_for,
+        # The layout's scripts carry the nonce here too, as on Flask-Admin's own pages.
+        "admin_csp_nonce_attribute": Markup('nonce="{}"').format(csp_nonce()),
     }
 
 
@@ -45,6 +49,7 @@ def init_admin(app: Flask) -> Admin:
         name=app.config["SITE_NAME"],
         theme=Bootstrap4Theme(base_template="admin/cms_base.html"),
         index_view=DashboardView(name="Dashboard", url="/admin"),
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(PostAdmin(Post, db, name="Posts", endpoint="posts"))
     admin.add_view(TrashAdmin(Post, db, name="Trash", endpoint="trash"))

@@ -1,10 +1,10 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the CMS under gunicorn,
 with mail going to a real SMTP server.
 
-Each test fails on any JavaScript dialog it did not expect, any uncaught page error, any
-request to another host, and any local asset that does not load. Every test leaves a
-screenshot of each page's last screen in the artifacts folder; a failing one also leaves
-the page's HTML.
+Each test fails on any JavaScript dialog it did not expect, any uncaught page error, anything
+the Content-Security-Policy blocked, any request to another host, and any local asset that
+does not load. Every test leaves a screenshot of each page's last screen in the artifacts
+folder; a failing one also leaves the page's HTML.
 """
 
 from __future__ import annotations
@@ -146,22 +146,36 @@ def base_url(live_server) -> str:
     return live_server.url
 
 
+# Each page reports what its Content-Security-Policy blocked on the console, where the guard
+# hears it: a blocked script or handler fails silently otherwise (a button that does nothing).
+_CSP_REPORT = "content security policy blocked"
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`REPORT ${event.effectiveDirective}: ${event.blockedURI || "inline"}`
+    + ` ${JSON.stringify(event.sample)} on ${event.documentURI} line ${event.lineNumber}`);
+});
+""".replace("REPORT", _CSP_REPORT)
+
+
 class BrowserGuard:
-    """Collects what must fail a test: unexpected dialogs, page errors, requests to other
-    hosts and local assets that do not load."""
+    """Collects what must fail a test: unexpected dialogs, page errors, anything the
+    Content-Security-Policy blocked, requests to other hosts and local assets that do not
+    load."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.pages: list[Page] = []
         self.contexts: list[BrowserContext] = []
-        self._expected_dialogs: list[str] = []
+        self._expected_dialogs: list[tuple[str, bool]] = []
 
-    def expect_dialog(self, text: str) -> None:
-        """The next dialog is expected if its message contains ``text``; it is accepted."""
-        self._expected_dialogs.append(text)
+    def expect_dialog(self, text: str, *, accept: bool = True) -> None:
+        """The next dialog is expected if its message contains ``text``; it is accepted (or
+        dismissed, as a person who answers "Cancel")."""
+        self._expected_dialogs.append((text, accept))
 
     def watch(self, context: BrowserContext) -> BrowserContext:
         self.contexts.append(context)
+        context.add_init_script(_REPORT_CSP_VIOLATIONS)
         context.on("page", self._watch_page)
         for page in context.pages:
             self._watch_page(page)
@@ -173,14 +187,22 @@ class BrowserGuard:
         self.pages.append(page)
         page.on("dialog", self._on_dialog)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("console", self._on_console)
 
     def _on_dialog(self, dialog: Dialog) -> None:
-        if self._expected_dialogs and self._expected_dialogs[0] in dialog.message:
-            self._expected_dialogs.pop(0)
-            dialog.accept()
+        if self._expected_dialogs and self._expected_dialogs[0][0] in dialog.message:
+            _, accept = self._expected_dialogs.pop(0)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
             return
         self.problems.append(f"unexpected {dialog.type} dialog: {dialog.message!r}")
         dialog.dismiss()
+
+    def _on_console(self, message) -> None:
+        if message.type == "error" and message.text.startswith(_CSP_REPORT):
+            self.problems.append(message.text)
 
     def _on_request(self, request) -> None:
         parts = urlsplit(request.url)

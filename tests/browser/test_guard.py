@@ -56,3 +56,35 @@ def test_requests_to_other_hosts_and_broken_assets_are_caught(watched):
     page.wait_for_timeout(500)
     assert "request to another host: http://cdn.example.com/lib.js" in guard.problems
     assert any(problem.startswith("asset failed with 404") for problem in guard.problems)
+
+
+INJECTED = {
+    "script": """() => {
+        const script = document.createElement('script');
+        script.textContent = 'document.title = "injected"';
+        document.body.append(script);
+    }""",
+    "style": """() => {
+        document.body.insertAdjacentHTML('beforeend', '<p style="display: none">injected</p>');
+    }""",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "what", "directive"),
+    [
+        ("/", "script", "script-src-elem"),
+        ("/login", "script", "script-src-elem"),
+        ("/", "style", "style-src-attr"),
+        ("/login", "style", "style-src-attr"),
+    ],
+)
+def test_anything_the_content_security_policy_blocks_is_caught(watched, path, what, directive):
+    """On the public site and under the dashboard's policy (the login page has it)."""
+    guard, page = watched
+    page.goto(path)
+    with page.expect_console_message(lambda message: message.type == "error"):
+        page.evaluate(INJECTED[what])
+    assert page.title() != "injected"
+    assert len(guard.problems) == 1, guard.problems
+    assert guard.problems[0].startswith(f"content security policy blocked {directive}: inline")
