@@ -37,10 +37,11 @@ log = logging.getLogger(__name__)
 QUEUE_CAPACITY = 1000
 
 
-def deliver(app: Flask, template: str, message: EmailMultiAlternatives) -> bool:
-    """Send ``message`` now; log and swallow any failure. True if the backend took it."""
+def deliver(template: str, message: EmailMultiAlternatives) -> bool:
+    """Send ``message`` now, in the current app's context; log and swallow any failure.
+    True if the backend took it."""
     try:
-        with app.app_context(), app.extensions["mailman"].get_connection() as connection:
+        with current_app.extensions["mailman"].get_connection() as connection:
             connection.send_messages([message])
     except Exception as error:  # SMTP, network, a bad folder: whatever it is, the caller goes on
         log.error(
@@ -127,8 +128,12 @@ class Courier:
         while True:
             job = jobs.get()
             self._in_hand = job
+            app, template, message = job
             try:
-                deliver(*job)
+                with app.app_context():
+                    deliver(template, message)
+            except Exception:  # the thread must outlive any one mail
+                log.exception("Could not send the %s mail to %s", template, ", ".join(message.to))
             finally:
                 self._in_hand = None
                 jobs.task_done()
@@ -171,4 +176,4 @@ class MailUtil(flask_security.MailUtil):
                 return response
 
         else:
-            deliver(app, template, message)
+            deliver(template, message)
