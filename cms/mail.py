@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 QUEUE_CAPACITY = 1000
 
 
+def _to(message: EmailMultiAlternatives) -> str:
+    return ", ".join(str(address) for address in message.to)
+
+
 def deliver(template: str, message: EmailMultiAlternatives) -> bool:
     """Send ``message`` now, in the current app's context; log and swallow any failure.
     True if the backend took it."""
@@ -47,7 +51,7 @@ def deliver(template: str, message: EmailMultiAlternatives) -> bool:
         log.error(
             "Could not send the %s mail to %s: %s: %s",
             template,
-            ", ".join(message.to),
+            _to(message),
             type(error).__name__,
             error,
         )
@@ -78,7 +82,7 @@ class Courier:
             log.error(
                 "Could not send the %s mail to %s: %d mails are already waiting",
                 template,
-                ", ".join(message.to),
+                _to(message),
                 self._capacity,
             )
 
@@ -100,18 +104,14 @@ class Courier:
         in_hand = self._in_hand
         if in_hand is not None:
             _, template, message = in_hand
-            log.error(
-                "The %s mail to %s was still being sent at exit", template, ", ".join(message.to)
-            )
+            log.error("The %s mail to %s was still being sent at exit", template, _to(message))
         while True:
             try:
                 _, template, message = self._queue.get_nowait()
             except queue.Empty:
                 break
             self._queue.task_done()
-            log.error(
-                "Could not send the %s mail to %s before exit", template, ", ".join(message.to)
-            )
+            log.error("Could not send the %s mail to %s before exit", template, _to(message))
 
     def _ensure_running(self) -> None:
         with self._lock:
@@ -133,7 +133,7 @@ class Courier:
                 with app.app_context():
                     deliver(template, message)
             except Exception:  # the thread must outlive any one mail
-                log.exception("Could not send the %s mail to %s", template, ", ".join(message.to))
+                log.exception("Could not send the %s mail to %s", template, _to(message))
             finally:
                 self._in_hand = None
                 jobs.task_done()
@@ -160,7 +160,9 @@ class MailUtil(flask_security.MailUtil):
         body: str | None,
         html: str | None,
         **kwargs: Any,
-    ) -> None:
+    ) -> bool | None:
+        """Queue the mail (in a request) or send it at once; True or False says whether the
+        backend took a mail sent at once, None that it was queued."""
         if isinstance(sender, tuple):
             sender = f"{sender[0]} <{sender[1]}>"
         message = EmailMultiAlternatives(str(subject), body, str(sender), [recipient])
@@ -175,5 +177,5 @@ class MailUtil(flask_security.MailUtil):
                 response.call_on_close(lambda: courier.post(app, template, message))
                 return response
 
-        else:
-            deliver(template, message)
+            return None
+        return deliver(template, message)

@@ -12,7 +12,7 @@ import flask_migrate
 import pytest
 from flask_mailman import Mail
 
-from cms import clock, create_app
+from cms import clock, create_app, mail
 from cms.extensions import db
 from tests.client import CMSClient
 from tests.databases import fresh_database
@@ -121,7 +121,9 @@ def send_mail_to(app, monkeypatch):
         monkeypatch.setitem(app.extensions, "mailman", Mail.init_mail(settings))
         monkeypatch.setitem(app.config, "MAIL_SEND_IN_BACKGROUND", background)
 
-    return route
+    yield route
+    # What is still queued is this test's: done before the next test reads the log.
+    mail.courier.wait_until_idle(timeout=60)
 
 
 @pytest.fixture
