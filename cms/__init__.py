@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from cms.application import CMSFlask
 from config import load_config
 
 
@@ -20,7 +21,7 @@ def create_app(
 
     :raise config.ConfigError: when the environment lacks what the chosen settings require.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = CMSFlask(__name__, instance_relative_config=True)
     app.config.from_object(load_config(app.instance_path, environ))
     app.config.from_pyfile("settings.py", silent=True)
     if test_config:

@@ -10,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from cms.mail import MailUtil
+
 # Constraint names that are the same on every database: SQLite batch migrations need a
 # name to drop or alter a constraint, and alembic compares them to detect drift.
 NAMING_CONVENTION = {
@@ -24,4 +26,5 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
-security = Security()
+# Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail.
+security = Security(mail_util_cls=MailUtil)

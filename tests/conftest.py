@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
+from flask_mailman import Mail
 
-from cms import clock, create_app
+from cms import clock, create_app, mail
 from cms.extensions import db
 from tests.client import CMSClient
 from tests.databases import fresh_database
@@ -109,6 +110,26 @@ def outbox(app):
     mailman = app.extensions["mailman"]
     mailman.outbox = []
     return mailman.outbox
+
+
+@pytest.fixture
+def send_mail_to(app, monkeypatch):
+    """Send the app's mail over SMTP to a local ``port`` instead of into ``outbox``;
+    ``background=True`` sends it as production does, outside the request."""
+
+    def route(port: int, *, background: bool = False) -> None:
+        settings = {
+            **app.config,
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+        }
+        monkeypatch.setitem(app.extensions, "mailman", Mail.init_mail(settings))
+        monkeypatch.setitem(app.config, "MAIL_SEND_IN_BACKGROUND", background)
+
+    yield route
+    # What is still queued is this test's: done before the next test reads the log.
+    mail.courier.wait_until_idle(timeout=60)
 
 
 @pytest.fixture

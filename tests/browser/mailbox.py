@@ -51,10 +51,10 @@ class Mailbox:
 
 
 class SMTPServer:
-    def __init__(self) -> None:
+    def __init__(self, mailbox: Mailbox | None = None) -> None:
         # aiosmtpd logs every SMTP command at INFO; a failing test's report needs none of it.
         logging.getLogger("mail.log").setLevel(logging.WARNING)
-        self.mailbox = Mailbox()
+        self.mailbox = mailbox or Mailbox()
         self.port = free_port()
         # aiosmtpd's own default host is ::1, and port 0 does not work: name both.
         self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
