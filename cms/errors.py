@@ -12,8 +12,9 @@ _TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.h
 
 
 def _wants_json() -> bool:
-    # Browsers send */* or text/html first; only a client that prefers JSON gets JSON.
-    return (
+    # Browsers send */* or text/html first and never a JSON body; a client that prefers
+    # JSON, or sent JSON, gets JSON.
+    return request.is_json or (
         request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
 
