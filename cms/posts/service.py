@@ -96,29 +96,42 @@ def create_post(actor: User, **fields: Any) -> Post:
     return post
 
 
-def trash(post: Post, actor: User) -> None:
-    """Move ``post`` to the trash: off the site and out of the lists, but restorable."""
-    require(actor, TRASH_NEEDS, post)
-    if not post.in_trash:
-        post.deleted_at = clock.utcnow()
-        audit.record("post.trash", post, actor=actor)
-
-
-def restore(post: Post, actor: User) -> None:
-    """Take ``post`` out of the trash, in the state it had."""
+def trash(post: Post, actor: User) -> bool:
+    """Move ``post`` to the trash: off the site and out of the lists, but restorable.
+    Its share links die for good (restoring the post does not revive them). Returns
+    whether anything changed (False: it was in the trash already)."""
     require(actor, TRASH_NEEDS, post)
     if post.in_trash:
-        post.deleted_at = None
-        audit.record("post.restore", post, actor=actor)
+        return False
+    now = clock.utcnow()
+    post.deleted_at = now
+    live = [link for link in post.preview_links if link.revoked_at is None]
+    for link in live:
+        link.revoked_at = now
+    details = {"links_revoked": [link.id for link in live]} if live else None
+    audit.record("post.trash", post, details, actor=actor)
+    return True
 
 
-def purge(post: Post, actor: User) -> None:
+def restore(post: Post, actor: User) -> bool:
+    """Take ``post`` out of the trash, in the state it had. Returns whether anything
+    changed (False: it was not in the trash)."""
+    require(actor, TRASH_NEEDS, post)
+    if not post.in_trash:
+        return False
+    post.deleted_at = None
+    audit.record("post.restore", post, actor=actor)
+    return True
+
+
+def purge(post: Post, actor: User) -> bool:
     """Delete a trashed post for good (admins only)."""
     require(actor, PURGE_NEEDS, post)
     if not post.in_trash:
         raise PermissionDenied("Only posts in the trash can be deleted for good.")
     audit.record("post.purge", post, actor=actor)
     db.session.delete(post)
+    return True
 
 
 def purge_trash(older_than: datetime | None = None) -> int:

@@ -39,9 +39,12 @@ class BulkStep:
     label: str
     confirm: str
     needs: Action
-    apply: Callable[[Post, User], object]
+    apply: Callable[[Post, User], bool]  # whether the post changed
     done: str  # "3 posts <done>."
     refusal: str  # "2 posts left as they were: <refusal>."
+
+    #: For posts the step found already done, or no longer in the list (another tab, say).
+    UNCHANGED = "already done, or no longer in this list"
 
 
 class ScopedPostView(StaffOnly, CMSModelView):
@@ -103,17 +106,22 @@ class ScopedPostView(StaffOnly, CMSModelView):
         return step is not None and policy.can(current_user, step.needs)
 
     def _apply_step(self, step: BulkStep, ids: list[int]) -> None:
-        """Apply ``step`` to each selected post this view holds for the user; a post it
-        refuses is counted and left as it was."""
+        """Apply ``step`` to each selected post this view holds for the user, and say what
+        happened: a post it refuses, finds already done, or no longer finds here is counted
+        and left as it was."""
         changed = refused = 0
-        for post in db.session.scalars(select(Post).where(Post.id.in_(ids), self._scope())):
+        selected = set(ids)
+        found = db.session.scalars(select(Post).where(Post.id.in_(selected), self._scope())).all()
+        for post in found:
             try:
-                step.apply(post, acting.user())
-                changed += 1
+                changed += 1 if step.apply(post, acting.user()) else 0
             except (TransitionError, PermissionDenied):
                 refused += 1
         db.session.commit()
+        unchanged = len(selected) - changed - refused
         if changed:
             flash(f"{posts_phrase(changed)} {step.done}.", "success")
         if refused:
             flash(f"{posts_phrase(refused)} left as they were: {step.refusal}.", "warning")
+        if unchanged:
+            flash(f"{posts_phrase(unchanged)} left as they were: {BulkStep.UNCHANGED}.", "info")

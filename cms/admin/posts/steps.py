@@ -18,11 +18,15 @@ from cms.posts.workflow import Transition
 
 
 def _bulk(transition: Transition, confirm: str, done: str) -> BulkStep:
+    def take_step(post: Post, actor) -> bool:
+        workflow.apply(post, actor, transition)  # refuses with TransitionError, or changes
+        return True
+
     return BulkStep(
         workflow.label(transition),
         confirm,
         workflow.needs(transition),
-        lambda post, actor: workflow.apply(post, actor, transition),
+        take_step,
         done,
         "not in a state for that",
     )
