@@ -23,7 +23,8 @@ _ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify"
 
 
 def add_security_headers(response: Response) -> Response:
-    admin = request.path.startswith(_ADMIN_PREFIXES)
+    # Every Flask-Security screen is an account page, whatever its path.
+    admin = request.path.startswith(_ADMIN_PREFIXES) or request.blueprint == "security"
     response.headers.setdefault("Content-Security-Policy", ADMIN_POLICY if admin else PUBLIC_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

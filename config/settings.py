@@ -129,6 +129,9 @@ class BaseConfig:
         self.SECURITY_POST_RESET_VIEW = "/admin/"
         self.SECURITY_EMAIL_SUBJECT_PASSWORD_RESET = "Reset your password"  # noqa: S105
         self.SECURITY_MSG_LOGIN = ("Please log in to open this page.", "info")
+        # Its default ({"private": True, "no-store": True}) goes through Werkzeug as
+        # "private=True, no-store=True", which is malformed; cms/headers.py sends no-store.
+        self.SECURITY_CACHE_CONTROL = None
 
         self.FLASK_ADMIN_FLUID_LAYOUT = False
 
