@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    Conflict,
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
 
 from cms.extensions import db
 
@@ -31,6 +36,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         return _respond(error)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def handle_too_large(error: RequestEntityTooLarge):
+        megabytes = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return _respond(
+            RequestEntityTooLarge(
+                f"This request is larger than the {megabytes:g} MB the site accepts, so "
+                "nothing was saved. Go back: your browser may still have your text in the "
+                "form. Shorten it (or split it into several posts) and try again."
+            )
+        )
 
     @app.errorhandler(StaleDataError)
     def handle_concurrent_change(error: StaleDataError):

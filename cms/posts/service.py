@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import inspect, select
 
 from cms import clock
@@ -29,6 +30,22 @@ PURGE_NEEDS = Action.PURGE
 _PUBLISHING_FIELDS = ("status", "published_at")
 
 
+class PostTooLong(ValueError):
+    """The post's body is longer than ``POST_BODY_MAX_CHARS``; nothing was saved."""
+
+
+def body_too_long(body: str | None) -> str | None:
+    """Why ``body`` is too long to save, or None. Every save checks it (``prepare_for_save``);
+    forms ask first so the author gets a field error with the text kept."""
+    limit = current_app.config["POST_BODY_MAX_CHARS"]
+    if body is None or len(body) <= limit:
+        return None
+    return (
+        f"The text is {len(body):,} characters long; a post holds at most {limit:,}. "
+        "Shorten it (or split it into several posts) and save again."
+    )
+
+
 def _changes_publishing(post: Post, is_new: bool) -> bool:
     if is_new:
         return post.status not in (None, PostStatus.DRAFT) or post.published_at is not None
@@ -42,6 +59,7 @@ def prepare_for_save(post: Post, actor: User, *, is_new: bool) -> None:
     Call it after the new values are set and before the commit.
 
     :raise PermissionDenied: when the change is not the actor's to make; the caller rolls back.
+    :raise PostTooLong: when the body is over the limit; the caller rolls back.
     """
     # The post may already be pending in the session with fields not yet derived (Flask-Admin
     # adds it before calling us): no query below may flush it half-filled.
@@ -61,6 +79,8 @@ def _check_and_fill(post: Post, actor: User, is_new: bool) -> None:
     post.title = post.title.strip()
     post.summary = (post.summary or "").strip()
     post.body = post.body or ""
+    if problem := body_too_long(post.body):
+        raise PostTooLong(problem)
     post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id)
     if post.status is None:
         post.status = PostStatus.DRAFT

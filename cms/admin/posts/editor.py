@@ -166,6 +166,9 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
         if post is not None and post is refused_post:
             flash(f"{refused} Your text is still in the form below: copy what you need.", "error")
             return False
+        if problem := service.body_too_long(form.body.data):
+            form.body.errors = [*form.body.errors, problem]
+            valid = False
         if form.slug.data and old_address_of_another_post(form.slug.data, post and post.id):
             form.slug.errors = [
                 *form.slug.errors,
@@ -198,7 +201,7 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
     def on_model_change(self, form, post, is_created):
         try:
             service.prepare_for_save(post, acting.user(), is_new=is_created)
-        except PermissionDenied as denied:
+        except (PermissionDenied, service.PostTooLong) as denied:
             raise ValidationError(str(denied)) from denied
 
     def render(self, template, **kwargs):
