@@ -32,11 +32,12 @@ def create_app(
     from cms.admin import init_admin
     from cms.public.views import blueprint as public_site
     from cms.rate_limits import init_rate_limits
-    from cms.request_checks import refuse_nul_bytes
+    from cms.request_checks import refuse_nul_bytes, refuse_offsite_redirects
 
     app_setup.configure_logging(app)
     app_setup.register_extensions(app)
     app.before_request(refuse_nul_bytes)
+    app.before_request(refuse_offsite_redirects)
     app.before_request(acting.begin_request)
     app.register_blueprint(public_site)
     app.register_blueprint(health.blueprint)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    Conflict,
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
 
 from cms.extensions import db
 
@@ -12,8 +17,9 @@ _TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.h
 
 
 def wants_json() -> bool:
-    # Browsers send */* or text/html first; only a client that prefers JSON gets JSON.
-    return (
+    # Browsers send */* or text/html first and never a JSON body; a client that prefers
+    # JSON, or sent JSON, gets JSON.
+    return request.is_json or (
         request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
 
@@ -30,6 +36,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         return _respond(error)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def handle_too_large(error: RequestEntityTooLarge):
+        megabytes = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return _respond(
+            RequestEntityTooLarge(
+                f"This request is larger than the {megabytes:g} MB the site accepts, so "
+                "nothing was saved. Go back: your browser may still have your text in the "
+                "form. Shorten it (or split it into several posts) and try again."
+            )
+        )
 
     @app.errorhandler(StaleDataError)
     def handle_concurrent_change(error: StaleDataError):

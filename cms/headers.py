@@ -57,9 +57,11 @@ def add_security_headers(response: Response) -> Response:
     hsts = strict_transport_security(current_app.config)
     if hsts:
         response.headers.setdefault("Strict-Transport-Security", hsts)
-    if nonce or request.path.startswith(_ADMIN_PREFIXES):
+    account_page = request.path.startswith(_ADMIN_PREFIXES) or request.blueprint == "security"
+    if nonce or account_page:
         # Signed-in pages must not come back from the browser cache after logout (Back
-        # button); every page in the dashboard's layout asks for the nonce.
+        # button); every page in the dashboard's layout asks for the nonce, and every
+        # Flask-Security answer is an account page, whatever its path or type.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -77,6 +77,16 @@ class BaseConfig:
         self.TRASH_RETENTION_DAYS = _integer(environ, "TRASH_RETENTION_DAYS", 30, minimum=0)
         self.PREVIEW_LINK_HOURS = _integer(environ, "PREVIEW_LINK_HOURS", 72, minimum=1)
         self.REVISIONS_KEPT = _integer(environ, "REVISIONS_KEPT", 50, minimum=1)
+        # About 30,000 words, three times a long feature; its preview renders in under a
+        # second and each of its kept revisions stays under a megabyte.
+        self.POST_BODY_MAX_CHARS = _integer(environ, "POST_BODY_MAX_CHARS", 200_000, minimum=1)
+        # The whole request (no uploads exist). Room for a body over POST_BODY_MAX_CHARS
+        # even in the costliest encoding, so the author gets a field error, not a 413.
+        self.MAX_CONTENT_LENGTH = _integer(
+            environ, "MAX_CONTENT_LENGTH", 8 * 1024 * 1024, minimum=64 * 1024
+        )
+        # Werkzeug's 500 kB per form field would answer 413 first; the request limit rules.
+        self.MAX_FORM_MEMORY_SIZE = self.MAX_CONTENT_LENGTH
         self.LOG_LEVEL = environ.get("LOG_LEVEL", "INFO").upper()
         self.TRUSTED_PROXIES = _integer(environ, "TRUSTED_PROXIES", 0)
         # The site's public host name: links in mails are built from it, never from the
@@ -157,6 +167,9 @@ class BaseConfig:
         self.SECURITY_POST_RESET_VIEW = "/admin/"
         self.SECURITY_EMAIL_SUBJECT_PASSWORD_RESET = "Reset your password"  # noqa: S105
         self.SECURITY_MSG_LOGIN = ("Please log in to open this page.", "info")
+        # Its default ({"private": True, "no-store": True}) goes through Werkzeug as
+        # "private=True, no-store=True", which is malformed; cms/headers.py sends no-store.
+        self.SECURITY_CACHE_CONTROL = None
         # zxcvbn refuses passwords that are easy to guess, with its own reason when it has one.
         self.SECURITY_PASSWORD_COMPLEXITY_CHECKER = "zxcvbn"  # noqa: S105 - a checker name
         self.SECURITY_ZXCVBN_MINIMUM_SCORE = 3

@@ -66,3 +66,49 @@ def test_an_unknown_bulk_action_is_a_bad_request(client, users):
     client.login(users["admin"].email)
     response = client.post_with_token("/admin/posts/action/", {"action": "explode", "rowid": "1"})
     assert response.status_code == 400
+
+
+ADMIN_LISTS = ["posts", "trash", "users", "roles", "audit"]
+
+
+@pytest.mark.parametrize("page", ["-1", "-99999999999"])
+@pytest.mark.parametrize("view", ADMIN_LISTS)
+def test_a_page_before_the_first_is_not_found_on_every_admin_list(client, users, view, page):
+    client.login(users["admin"].email)
+    assert client.get(f"/admin/{view}/?page={page}").status_code == 404
+
+
+LIST_ARGUMENTS = [
+    "page_size=-1",
+    "page_size=0",
+    f"page_size={HUGE}",
+    "page_size=abc",
+    "sort=-1",
+    "sort=99",
+    "sort=abc",
+    "desc=-5",
+    "desc=abc",
+    "search=%25_%5C",
+    "page=abc",
+]
+BAD_FILTER_VALUES = [
+    "-1",
+    "abc",
+    HUGE,
+    f"-{HUGE}",
+    "1.5",
+    "",
+    "2026-13-45",
+    "2026-02-01 to 2026-01-01",
+]
+
+
+@pytest.mark.parametrize("view", ADMIN_LISTS)
+def test_odd_list_arguments_and_filter_values_still_show_the_list(app, client, users, view):
+    client.login(users["admin"].email)
+    [model_view] = [v for v in app.extensions["admin"][0]._views if v.endpoint == view]
+    queries = list(LIST_ARGUMENTS)
+    for index in range(len(model_view._filters or [])):
+        queries += [f"flt0_{index}={value}" for value in BAD_FILTER_VALUES]
+    for query in queries:
+        assert client.get(f"/admin/{view}/?{query}").status_code == 200, query

@@ -71,6 +71,18 @@ def test_the_rate_limits_are_on_in_the_tests(app):
     assert app.extensions["cms_rate_limits"].enabled
 
 
+def test_request_and_body_limits_have_defaults_and_can_be_set(tmp_path):
+    defaults = load_config(tmp_path, PRODUCTION)
+    assert defaults.MAX_CONTENT_LENGTH == 8 * 1024 * 1024
+    assert defaults.POST_BODY_MAX_CHARS == 200_000
+    # An over-long body must reach the form's field error, not Werkzeug's 500 kB field cap.
+    assert defaults.MAX_FORM_MEMORY_SIZE == defaults.MAX_CONTENT_LENGTH
+    chosen = {**PRODUCTION, "MAX_CONTENT_LENGTH": "1048576", "POST_BODY_MAX_CHARS": "5000"}
+    settings = load_config(tmp_path, chosen)
+    assert (settings.MAX_CONTENT_LENGTH, settings.POST_BODY_MAX_CHARS) == (1048576, 5000)
+    assert settings.MAX_FORM_MEMORY_SIZE == 1048576
+
+
 def test_production_is_the_default(tmp_path):
     with pytest.raises(ConfigError, match="ProductionConfig refuses to start"):
         load_config(tmp_path, {})
@@ -95,6 +107,8 @@ def test_unknown_settings_name_is_refused(tmp_path):
         ("LOGIN_LOCKOUT_MINUTES", "0"),
         ("RATE_LIMIT_SIGN_IN_PER_ACCOUNT", "five a minute"),
         ("RATE_LIMIT_RESET_PER_ADDRESS", "3 per fortnight"),
+        ("POST_BODY_MAX_CHARS", "0"),
+        ("MAX_CONTENT_LENGTH", "1000"),
     ],
 )
 def test_malformed_values_are_refused_by_name(tmp_path, name, value):

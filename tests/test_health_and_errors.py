@@ -81,3 +81,42 @@ def test_a_nul_byte_in_a_form_saves_nothing(client, users):
     )
     assert response.status_code == 400
     assert db.session.scalar(db.select(db.func.count(Post.id))) == 0
+
+
+def _failed_logins() -> list:
+    from cms.audit.models import AuditEntry
+    from cms.extensions import db
+
+    db.session.expire_all()
+    query = db.select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
+    return db.session.scalars(query.order_by(AuditEntry.id)).all()
+
+
+def test_a_json_login_with_a_nul_byte_is_refused_and_logged(client):
+    response = client.post(
+        "/login",
+        json={"email": "a\u0000b@example.com", "password": "x"},
+        headers={"X-CSRF-Token": client.token()},
+    )
+    assert response.status_code == 400
+    assert response.is_json
+    assert "NUL character" in response.get_json()["message"]
+    [entry] = _failed_logins()
+    assert entry.target_label == "a\\x00b@example.com"  # escaped: PostgreSQL stores no NUL
+    assert entry.changes_dict == {"email": "a\x00b@example.com"}
+
+
+def test_a_form_login_with_a_nul_byte_is_refused_and_logged(client):
+    response = client.submit("/login", {"email": "a\x00b@example.com", "password": "x"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    assert [entry.target_label for entry in _failed_logins()] == ["a\\x00b@example.com"]
+
+
+def test_a_nul_byte_anywhere_in_a_json_body_is_a_bad_request(client, users):
+    client.login(users["admin"].email)
+    token = client.token()
+    for body in ({"title": ["ok", {"x\u0000": 1}]}, ["a", "b\u0000"]):
+        response = client.post("/admin/posts/new/", json=body, headers={"X-CSRF-Token": token})
+        assert response.status_code == 400
+        assert response.get_json()["message"].startswith("The request contains a NUL")

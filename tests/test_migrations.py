@@ -177,3 +177,40 @@ def test_drafts_may_share_a_slug_and_downgrading_gives_each_its_own(empty_databa
             add_post(connection, "shared-2", "draft")
     finally:
         engine.dispose()
+
+
+def test_existing_revisions_get_who_saved_them_on_upgrade(empty_database):
+    """From the account while it exists, else from the audit entry of the same save."""
+    from sqlalchemy import create_engine, text
+
+    assert flask_db(empty_database, "upgrade", "c3f9a1d27e58").returncode == 0
+    engine = create_engine(empty_database)
+    statements = [
+        "INSERT INTO users (id, email, active, fs_uniquifier) VALUES "
+        "(1, 'kept@example.com', true, 'u1')",
+        "INSERT INTO posts (id, title, slug, summary, body, status, author_id, created_at, "
+        "updated_at, version) VALUES (1, 'P', 'p', '', 'b', 'draft', 1, '2025-01-01 10:00:00', "
+        "'2025-01-01 10:00:00', 1)",
+        "INSERT INTO post_revisions (post_id, title, slug, summary, body, created_by_id, "
+        "created_at) VALUES (1, 'P', 'p', '', 'a', 1, '2025-01-01 10:00:00'), "
+        "(1, 'P', 'p', '', 'b', NULL, '2025-01-02 10:00:00'), "
+        "(1, 'P', 'p', '', 'c', NULL, '2025-01-03 10:00:00')",
+        # The deleted account's save left its name in the log; the last save left none.
+        "INSERT INTO audit_log (at, actor_id, actor_email, action, target_type, target_id, "
+        "changes, source) VALUES ('2025-01-02 10:00:00.002', NULL, 'gone@example.com', "
+        "'post.edit', 'post', 1, '{}', 'admin'), ('2025-01-02 10:00:30', NULL, "
+        "'later@example.com', 'post.edit', 'post', 1, '{}', 'admin')",
+    ]
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+        result = flask_db(empty_database, "upgrade")
+        assert result.returncode == 0, result.stderr
+        with engine.connect() as connection:
+            emails = connection.execute(
+                text("SELECT created_by_email FROM post_revisions ORDER BY id")
+            ).scalars()
+            assert list(emails) == ["kept@example.com", "gone@example.com", None]
+    finally:
+        engine.dispose()

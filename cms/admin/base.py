@@ -40,7 +40,8 @@ class CMSModelView(ModelView):
         return row
 
     def get_list(self, page, *args, **kwargs):
-        if page is not None and page > MAX_PAGE:
+        """No page before the first (PostgreSQL refuses a negative OFFSET) or past MAX_PAGE."""
+        if page is not None and not 0 <= page <= MAX_PAGE:
             abort(404)
         return super().get_list(page, *args, **kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from unicodedata import category
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
@@ -64,6 +65,12 @@ def changed_fields(obj: Any, names: tuple[str, ...]) -> dict[str, list]:
     return changes
 
 
+def storable(text: str) -> str:
+    """``text`` with control characters written out (``\\x00``): PostgreSQL cannot store a
+    NUL, and a log shows what was sent rather than dropping it."""
+    return "".join(repr(char)[1:-1] if category(char) == "Cc" else char for char in text)
+
+
 def record(
     action: str,
     target: Any = None,
@@ -85,7 +92,7 @@ def record(
         action=action,
         target_type=type(target).__name__.lower() if target is not None else None,
         target_id=getattr(target, "id", None),
-        target_label=(target_label or (str(target) if target is not None else None) or "")[:255]
+        target_label=storable(target_label or (str(target) if target is not None else ""))[:255]
         or None,
         changes=json.dumps({key: _plain(value) for key, value in (changes or {}).items()}),
         ip=context.ip,

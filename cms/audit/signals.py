@@ -35,6 +35,14 @@ def _password_reset(app, user, **extra):
     record("auth.password_reset", user, actor=user)
 
 
+def record_failed_login(attempted: str) -> None:
+    """Log a failed login for the email typed (none typed: nothing to say)."""
+    attempted = attempted.strip()
+    if attempted:
+        record("auth.login_failed", None, {"email": attempted}, target_label=attempted)
+        db.session.commit()
+
+
 class AuditedLoginForm(LoginForm):
     """Flask-Security's login form, recording failed attempts (there is no signal for it)
     and refusing locked accounts with the answer a wrong password gets."""
@@ -47,8 +55,6 @@ class AuditedLoginForm(LoginForm):
         if valid and not permitted:  # the right password for a locked account: say it's wrong
             self.password.errors.append(get_message("INVALID_PASSWORD")[0])
             self.user_authenticated = valid = False
-        attempted = (self.email.data or "").strip() if self.email else ""
-        if not valid and attempted:
-            record("auth.login_failed", None, {"email": attempted}, target_label=attempted)
-            db.session.commit()
+        if not valid and self.email and isinstance(self.email.data, str):
+            record_failed_login(self.email.data)
         return valid

@@ -263,7 +263,14 @@ class PostRevision(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     created_by: Mapped[User | None] = relationship(User)
+    #: Kept with the revision: the account may be deleted later, the attribution may not.
+    created_by_email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def saved_by(self) -> str | None:
+        """Who saved it: the account's email, or the one it had if it was deleted since."""
+        return self.created_by.email if self.created_by is not None else self.created_by_email
 
     #: The fields a revision keeps, in the order a comparison shows them.
     FIELDS = ("title", "slug", "summary", "body")

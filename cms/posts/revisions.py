@@ -35,7 +35,9 @@ def record(post: Post, actor: User) -> PostRevision | None:
             )
     if latest is not None and _words(latest) == _words(post):
         return None
-    revision = PostRevision(post=post, created_by=actor)
+    revision = PostRevision(
+        post=post, created_by=actor, created_by_email=getattr(actor, "email", None)
+    )
     for name in FIELDS:
         setattr(revision, name, getattr(post, name) or "")
     db.session.add(revision)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import inspect, select
 
 from cms import clock
@@ -34,6 +35,22 @@ class SlugTaken(ValueError):
 _PUBLISHING_FIELDS = ("status", "published_at")
 
 
+class PostTooLong(ValueError):
+    """The post's body is longer than ``POST_BODY_MAX_CHARS``; nothing was saved."""
+
+
+def body_too_long(body: str | None) -> str | None:
+    """Why ``body`` is too long to save, or None. Every save checks it (``prepare_for_save``);
+    forms ask first so the author gets a field error with the text kept."""
+    limit = current_app.config["POST_BODY_MAX_CHARS"]
+    if body is None or len(body) <= limit:
+        return None
+    return (
+        f"The text is {len(body):,} characters long; a post holds at most {limit:,}. "
+        "Shorten it (or split it into several posts) and save again."
+    )
+
+
 def _changes_publishing(post: Post, is_new: bool) -> bool:
     if is_new:
         return post.status not in (None, PostStatus.DRAFT) or post.published_at is not None
@@ -48,6 +65,7 @@ def prepare_for_save(post: Post, actor: User, *, is_new: bool) -> None:
 
     :raise PermissionDenied: when the change is not the actor's to make; the caller rolls back.
     :raise SlugTaken: when another post holds the slug as its address (see ``holder_blocking``).
+    :raise PostTooLong: when the body is over the limit; the caller rolls back.
     """
     # The post may already be pending in the session with fields not yet derived (Flask-Admin
     # adds it before calling us): no query below may flush it half-filled.
@@ -67,6 +85,8 @@ def _check_and_fill(post: Post, actor: User, is_new: bool) -> None:
     post.title = post.title.strip()
     post.summary = (post.summary or "").strip()
     post.body = post.body or ""
+    if problem := body_too_long(post.body):
+        raise PostTooLong(problem)
     post.slug = normalise_slug(post.slug) or unique_slug_from(post.title, post.id, actor)
     holder = holder_blocking(post, post.slug, actor)
     if holder is not None:
@@ -105,29 +125,42 @@ def create_post(actor: User, **fields: Any) -> Post:
     return post
 
 
-def trash(post: Post, actor: User) -> None:
-    """Move ``post`` to the trash: off the site and out of the lists, but restorable."""
-    require(actor, TRASH_NEEDS, post)
-    if not post.in_trash:
-        post.deleted_at = clock.utcnow()
-        audit.record("post.trash", post, actor=actor)
-
-
-def restore(post: Post, actor: User) -> None:
-    """Take ``post`` out of the trash, in the state it had."""
+def trash(post: Post, actor: User) -> bool:
+    """Move ``post`` to the trash: off the site and out of the lists, but restorable.
+    Its share links die for good (restoring the post does not revive them). Returns
+    whether anything changed (False: it was in the trash already)."""
     require(actor, TRASH_NEEDS, post)
     if post.in_trash:
-        post.deleted_at = None
-        audit.record("post.restore", post, actor=actor)
+        return False
+    now = clock.utcnow()
+    post.deleted_at = now
+    live = [link for link in post.preview_links if link.revoked_at is None]
+    for link in live:
+        link.revoked_at = now
+    details = {"links_revoked": [link.id for link in live]} if live else None
+    audit.record("post.trash", post, details, actor=actor)
+    return True
 
 
-def purge(post: Post, actor: User) -> None:
+def restore(post: Post, actor: User) -> bool:
+    """Take ``post`` out of the trash, in the state it had. Returns whether anything
+    changed (False: it was not in the trash)."""
+    require(actor, TRASH_NEEDS, post)
+    if not post.in_trash:
+        return False
+    post.deleted_at = None
+    audit.record("post.restore", post, actor=actor)
+    return True
+
+
+def purge(post: Post, actor: User) -> bool:
     """Delete a trashed post for good (admins only)."""
     require(actor, PURGE_NEEDS, post)
     if not post.in_trash:
         raise PermissionDenied("Only posts in the trash can be deleted for good.")
     audit.record("post.purge", post, actor=actor)
     db.session.delete(post)
+    return True
 
 
 def purge_trash(older_than: datetime | None = None) -> int:

@@ -101,10 +101,14 @@ def test_anonymous_visitor_is_sent_to_login_and_back(client, users):
 
 
 def test_login_never_sends_the_user_to_another_site(client, users):
+    assert client.get("/login?next=https://evil.example/").status_code == 400
     response = client.submit(
-        "/login?next=https://evil.example/", {"email": "editor@example.com", "password": PASSWORD}
+        "/login?next=https://evil.example/",
+        {"email": "editor@example.com", "password": PASSWORD},
+        form_url="/login",
     )
 
+    assert response.status_code == 400
     assert not response.headers.get("Location", "").startswith(("https://evil", "//evil"))
 
 

@@ -162,3 +162,31 @@ def test_prune_keeps_each_posts_newest_revisions(runner, write):
     assert re.search(
         r"Invalid value", runner.invoke(args=["cms", "prune-revisions", "--keep", "0"]).output
     )
+
+
+def test_a_deleted_account_still_signs_its_revisions(client, users, post_factory):
+    post = post_factory(users["author"], title="Draft")
+    editor = users["editor"]
+    editor_id, user_model = editor.id, type(editor)
+    client.login(editor.email)
+    form = {"title": "Edited by the editor", "slug": post.slug, "summary": "", "body": "New"}
+    response = client.submit(f"/admin/posts/edit/?id={post.id}", {**form, "author": post.author_id})
+    assert response.status_code == 302
+    client.logout()
+
+    client.login(users["admin"].email)
+    response = client.post_with_token(
+        "/admin/users/action/", {"action": "delete", "rowid": str(editor_id)}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(user_model, editor_id) is None
+
+    page = client.get(f"/admin/posts/edit/?id={post.id}").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>\d+</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", page)
+    assert "editor@example.com" in rows
+    newest = _revisions(post.id)[-1]
+    compare = client.get(
+        f"/admin/posts/revisions/compare/?id={post.id}&a={newest.id}&b={newest.id}"
+    )
+    assert "by editor@example.com" in compare.get_data(as_text=True)

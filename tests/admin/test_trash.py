@@ -175,3 +175,38 @@ def test_every_dashboard_card_leads_to_a_list_of_its_posts(client, users, post_f
     assert "In the bin" in trash and "Still a draft" not in trash
     drafts = client.get(by_state["draft"]).get_data(as_text=True)
     assert "Still a draft" in drafts and "In the bin" not in drafts
+
+
+def test_bulk_counts_say_what_happened_when_another_tab_did_it_first(client, users, post_factory):
+    post = post_factory(users["author"], title="Twice")
+    client.login(users["editor"].email)
+    first = client.post_with_token("/admin/posts/action/", {"action": "delete", "rowid": post.id})
+    assert flashed(client.get(first.location)) == ["1 post moved to the trash."]
+    # The second tab still lists the post and moves it again.
+    again = client.post_with_token("/admin/posts/action/", {"action": "delete", "rowid": post.id})
+    assert flashed(client.get(again.location)) == [
+        "1 post left as it was: already done, or no longer in this list."
+    ]
+    for expected in (
+        "1 post restored.",
+        "1 post left as it was: already done, or no longer in this list.",
+    ):
+        response = _in_trash_action(client, "restore", post)
+        assert flashed(client.get(response.location)) == [expected]
+
+
+def test_trash_and_restore_say_whether_they_changed_anything(users, post_factory):
+    from cms.audit.models import AuditEntry
+    from cms.posts import service
+
+    post = post_factory(users["author"], title="Once")
+    editor = users["editor"]
+    assert [service.trash(post, editor), service.trash(post, editor)] == [True, False]
+    assert [service.restore(post, editor), service.restore(post, editor)] == [True, False]
+    actions = db.session.scalars(
+        db.select(AuditEntry.action).where(AuditEntry.target_id == post.id).order_by(AuditEntry.id)
+    ).all()
+    assert [a for a in actions if a.startswith("post.") and a != "post.create"] == [
+        "post.trash",
+        "post.restore",
+    ]

@@ -229,3 +229,16 @@ def test_a_post_created_published_is_logged_with_its_publish_time(users, frozen_
     [entry] = _entries("post.create")
     assert entry.target_id == post.id
     assert entry.changes_dict["published_at"] == [None, frozen_clock.now.isoformat()]
+
+
+def test_the_database_refuses_to_empty_the_log(users):
+    """TRUNCATE on PostgreSQL; SQLite has none, and its way to empty a table is DELETE."""
+    assert _entries()
+    if db.session.get_bind().dialect.name == "postgresql":
+        statements = ["TRUNCATE audit_log"]
+    else:
+        statements = ["DELETE FROM audit_log"]
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+            db.session.execute(text(statement))
+    assert _entries()

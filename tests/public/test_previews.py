@@ -95,6 +95,27 @@ def test_a_trashed_posts_share_link_stops_working(app, client, users, draft):
     assert app.test_client().get(path).status_code == 410
 
 
+@pytest.mark.parametrize(
+    ("trash", "restore"),
+    [
+        ("/admin/posts/delete/", "/admin/trash/action/"),
+        ("/admin/posts/action/", "/admin/trash/action/"),
+    ],
+)
+def test_a_share_link_stays_dead_after_its_post_is_restored(
+    app, client, users, draft, trash, restore
+):
+    client.login(users["editor"].email)
+    path = _share(client, draft)
+    client.post_with_token(trash, {"id": str(draft.id), "action": "delete", "rowid": draft.id})
+    client.post_with_token(restore, {"action": "restore", "rowid": str(draft.id)})
+    db.session.expire_all()
+    assert db.session.get(type(draft), draft.id).deleted_at is None  # restored
+    assert app.test_client().get(path).status_code == 410
+    edit = client.get(f"/admin/posts/edit/?id={draft.id}").get_data(as_text=True)
+    assert path not in edit  # not offered as a live link either
+
+
 def test_tampered_and_foreign_tokens_are_not_found(app, client, users, draft):
     client.login(users["editor"].email)
     path = _share(client, draft)

@@ -166,6 +166,9 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
         if post is not None and post is refused_post:
             flash(f"{refused} Your text is still in the form below: copy what you need.", "error")
             return False
+        if problem := service.body_too_long(form.body.data):
+            form.body.errors = [*form.body.errors, problem]
+            valid = False
         holder = form.slug.data and holder_blocking(post, form.slug.data, current_user)
         if holder:
             form.slug.errors = [*form.slug.errors, holder.explain(form.slug.data)]
@@ -196,7 +199,7 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
     def on_model_change(self, form, post, is_created):
         try:
             service.prepare_for_save(post, acting.user(), is_new=is_created)
-        except (PermissionDenied, service.SlugTaken) as refused:
+        except (PermissionDenied, service.SlugTaken, service.PostTooLong) as refused:
             raise ValidationError(str(refused)) from refused
 
     def render(self, template, **kwargs):

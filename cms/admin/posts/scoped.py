@@ -53,9 +53,12 @@ class BulkStep:
     label: str
     confirm: str
     needs: Action
-    apply: Callable[[Post, User, int | None], object]  # post, actor, the version they saw
+    apply: Callable[[Post, User, int | None], bool]  # post, actor, version seen: changed?
     done: str  # "3 posts <done>."
     refusal: str  # "2 posts left as they were: <refusal>."
+
+    #: For posts the step found already done, or no longer in the list (another tab, say).
+    UNCHANGED = "already done, or no longer in this list"
 
 
 class ScopedPostView(StaffOnly, CMSModelView):
@@ -127,25 +130,28 @@ class ScopedPostView(StaffOnly, CMSModelView):
         return SelectedPost(post_id, seen_version)
 
     def _apply_step(self, step: BulkStep, selected: list[SelectedPost]) -> None:
-        """Apply ``step`` to each selected post this view holds for the user; a post it
-        refuses is counted and left as it was."""
+        """Apply ``step`` to each selected post this view holds for the user, and say what
+        happened: a post it refuses, finds already done, or no longer finds here is counted
+        and left as it was."""
         seen = {row.id: row.seen_version for row in selected}
         changed = 0
         refusals: Counter[str] = Counter()  # how many posts were left, by why
         query = select(Post).where(Post.id.in_(seen), self._scope())
         for post in db.session.scalars(query):
             try:
-                step.apply(post, acting.user(), seen[post.id])
-                changed += 1
+                changed += 1 if step.apply(post, acting.user(), seen[post.id]) else 0
             except TransitionError as error:
                 refusals[error.in_bulk or step.refusal] += 1
             except PermissionDenied:
                 refusals[step.refusal] += 1
         db.session.commit()
+        unchanged = len(seen) - changed - sum(refusals.values())
         if changed:
             flash(f"{posts_phrase(changed)} {step.done}.", "success")
         for why, count in refusals.items():
             flash(f"{_left_as_they_were(count)}: {why}.", "warning")
+        if unchanged:
+            flash(f"{_left_as_they_were(unchanged)}: {BulkStep.UNCHANGED}.", "info")
 
 
 def _left_as_they_were(count: int) -> str:

@@ -20,13 +20,16 @@ from cms.posts.workflow import Transition
 
 
 def _bulk(transition: Transition, confirm: str, done: str) -> BulkStep:
+    def take_step(post: Post, actor, seen_version: int | None) -> bool:
+        # Refuses with TransitionError, or changes the post.
+        workflow.apply(post, actor, transition, seen_version=seen_version)
+        return True
+
     return BulkStep(
         workflow.label(transition),
         confirm,
         workflow.needs(transition),
-        lambda post, actor, seen_version: workflow.apply(
-            post, actor, transition, seen_version=seen_version
-        ),
+        take_step,
         done,
         "not in a state for that",
     )
