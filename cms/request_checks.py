@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import abort, request
 
@@ -59,6 +59,20 @@ def is_local_path(target: str) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def is_this_site(target: str) -> bool:
+    """Whether ``target`` is a local path, or an absolute http(s) link to this very host
+    (Flask-Security writes one into ``next`` when the request's scheme differs from
+    ``PREFERRED_URL_SCHEME``, as behind a proxy that ends TLS)."""
+    if is_local_path(target):
+        return True
+    if "\\" in target or any(char.isspace() or not char.isprintable() for char in target):
+        return False
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return False
+    return is_local_path(urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment)))
+
+
 def refuse_offsite_redirects() -> None:
     """Answer 400 to a return address that leads off the site, before any view reads it.
 
@@ -67,7 +81,7 @@ def refuse_offsite_redirects() -> None:
     """
     for name in REDIRECT_PARAMETERS:
         for target in request.args.getlist(name) + request.form.getlist(name):
-            if target and not is_local_path(target):
+            if target and not is_this_site(target):
                 abort(
                     400,
                     description="This link's return address leads off the site; "

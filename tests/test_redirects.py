@@ -135,6 +135,23 @@ def test_login_follows_a_relative_next(client, users):
     assert response.headers["Location"] == back
 
 
+def test_an_absolute_link_to_this_site_is_still_followed(make_app):
+    """Behind a proxy that ends TLS the app sees http but links say https: Flask-Security
+    then sends a visitor to login with an absolute ``next`` to this same host."""
+    app = make_app({"PREFERRED_URL_SCHEME": "https", "SERVER_NAME": "cms.example.com"})
+    client = app.test_client()
+    to_login = client.get("/change", base_url="http://cms.example.com")
+    assert to_login.headers["Location"] == "/login?next=http://cms.example.com/change"
+    assert (
+        client.get(to_login.headers["Location"], base_url="http://cms.example.com").status_code
+        == 200
+    )
+    elsewhere = client.get(
+        "/login?next=http://evil.example/change", base_url="http://cms.example.com"
+    )
+    assert elsewhere.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("target", "local"),
     [
