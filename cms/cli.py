@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from cms import clock
 from cms.accounts import service as accounts
+from cms.accounts import two_factor
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
 from cms.demo import add_demo_posts
@@ -20,7 +21,9 @@ from cms.posts import revisions
 from cms.posts import service as posts
 
 cms_cli = AppGroup(
-    "cms", help="Manage the CMS: the first admin, demo content, the trash, old revisions."
+    "cms",
+    help="Manage the CMS: the first admin, two-factor resets, demo content, the trash, "
+    "old revisions.",
 )
 
 
@@ -54,6 +57,24 @@ def create_admin(email: str, password: str | None, full_name: str | None) -> Non
     click.echo(f"Created admin {user.email}.")
     if generated:
         click.echo(f"Generated password (shown only now): {password}")
+
+
+@cms_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email: str) -> None:
+    """Remove a user's two-factor sign-in (lost phone) and log them out everywhere."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the address {email}.")
+    try:
+        two_factor.reset(user, by=None)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        _fail(str(error))
+    db.session.commit()
+    click.echo(
+        f"Reset two-factor sign-in of {user.email}; they set it up again at their next login."
+    )
 
 
 @cms_cli.command("demo")

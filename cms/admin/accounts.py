@@ -6,16 +6,25 @@ separate field, checked against Flask-Security's rules and stored only as a hash
 
 from __future__ import annotations
 
+from flask import flash, redirect, request
+from flask_admin import expose
 from flask_admin.helpers import is_form_submitted
 from wtforms import PasswordField
 from wtforms.validators import Optional, ValidationError
 
 from cms import acting
-from cms.accounts import service
+from cms.accounts import service, two_factor
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.audit import service as audit
 from cms.dates import utc_column
+from cms.extensions import db
+
+
+def _two_factor_column(view, context, user, name) -> str:
+    if two_factor.has_two_factor(user):
+        return "On"
+    return "Required, not set up" if two_factor.is_required_for(user) else "Off"
 
 
 def _email_filter(value):
@@ -28,13 +37,16 @@ def _email_filter(value):
 
 
 class UserAdmin(AdminsOnly, CMSModelView):
-    column_list = ("email", "full_name", "roles", "active", "last_login_at", "create_datetime")
+    column_list = (
+        "email", "full_name", "roles", "active", "two_factor", "last_login_at", "create_datetime",
+    )  # fmt: skip
     column_details_list = (
-        "email", "full_name", "roles", "active", "last_login_at", "last_login_ip",
+        "email", "full_name", "roles", "active", "two_factor", "last_login_at", "last_login_ip",
         "login_count", "create_datetime",
     )  # fmt: skip
     column_labels = {
         "full_name": "Name",
+        "two_factor": "Two-factor",
         "last_login_at": "Last login (UTC)",
         "last_login_ip": "Last login from",
         "create_datetime": "Created (UTC)",
@@ -46,8 +58,10 @@ class UserAdmin(AdminsOnly, CMSModelView):
     column_formatters = {
         "last_login_at": utc_column,
         "create_datetime": utc_column,
+        "two_factor": _two_factor_column,
     }
     can_view_details = True
+    details_template = "admin/users/details.html"
 
     form_columns = ("email", "full_name", "roles", "active", "new_password")
     form_extra_fields = {
@@ -104,6 +118,23 @@ class UserAdmin(AdminsOnly, CMSModelView):
             )
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
+
+    @expose("/reset-two-factor/", methods=("POST",))
+    def reset_two_factor_view(self):
+        """For a user who lost their phone: they set it up again at their next login."""
+        user = self.get_one(request.form.get("id", ""))
+        try:
+            two_factor.reset(user, by=acting.user())
+        except service.AccountError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                f"Two-factor sign-in of {user.email} was reset and they were logged out "
+                "everywhere. They set it up again at their next login.",
+                "success",
+            )
+        return redirect(self.get_url(".details_view", id=user.id))
 
     def on_model_delete(self, user):
         try:
