@@ -19,7 +19,8 @@ ADMIN_POLICY = (
     _COMMON + "img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'"
 )
-_ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify")
+# Flask-Security's two-factor (/tf-...) and recovery-code (/mf-...) screens included.
+_ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify", "/tf-", "/mf-")
 
 
 def add_security_headers(response: Response) -> Response:

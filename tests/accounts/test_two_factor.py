@@ -7,6 +7,7 @@ import pytest
 
 from cms.audit.models import AuditEntry
 from cms.extensions import db
+from cms.headers import ADMIN_POLICY
 from tests.client import flashed
 from tests.factories import stored_user
 from tests.two_factor import (
@@ -209,3 +210,15 @@ def test_setup_needs_the_password_step_first(client):
     assert "You currently do not have permissions" in " ".join(
         flashed(client.get(response.location))
     )
+
+
+@pytest.mark.parametrize("url", ["/tf-setup", "/mf-recovery-codes?show_codes=1"])
+def test_two_factor_pages_have_the_dashboards_policy(client, users, url):
+    """The public site's policy allows no script, and these pages' account menu (logging
+    out) needs the dashboard's scripts."""
+    client.login(users["author"].email)
+    enroll(client)
+    generate_recovery_codes(client)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == ADMIN_POLICY

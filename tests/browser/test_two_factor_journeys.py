@@ -63,8 +63,8 @@ def test_an_author_turns_two_factor_on_from_the_account_menu(page: Page, person)
 
     page.get_by_role("link", name="Recovery codes").click()
     page.get_by_role("button", name="Generate new recovery codes").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(5)
     codes = page.locator("#recovery-codes li").all_inner_texts()
-    assert len(codes) == 5
     log_out(page)
 
     page.goto("/login")
