@@ -184,6 +184,9 @@ class BaseConfig:
         # Mailing a code would make the mailbox a second factor, which it is not.
         self.SECURITY_TWO_FACTOR_RESCUE_EMAIL = False
         self.SECURITY_TOTP_ISSUER = self.SITE_NAME
+        # Seconds either side of now in which a code is accepted: one 30-second step for a
+        # phone's clock drift (Flask-Security's 120 would accept a code four minutes old).
+        self.SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY = 30
         self.SECURITY_MULTI_FACTOR_RECOVERY_CODES = True
         # The keys that encrypt stored authenticator secrets and recovery codes. Derived from
         # SECURITY_PASSWORD_SALT, which a deployment already has and must never change (unlike

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 from passlib.totp import TOTP
 
@@ -15,9 +16,9 @@ _CODE_FORM = re.compile(r'<form action="([^"]+)" method="post" name="two_factor_
 _RECOVERY_CODES = re.compile(r'<ul id="recovery-codes"[^>]*>(.*?)</ul>', re.DOTALL)
 
 
-def code_for(key: str) -> str:
-    """The code an authenticator app shows now for this key."""
-    return TOTP(key=key, format="base32").generate().token
+def code_for(key: str, *, seconds_ago: int = 0) -> str:
+    """The code an authenticator app shows now (or showed earlier) for this key."""
+    return TOTP(key=key, format="base32").generate(time.time() - seconds_ago).token
 
 
 def wrong_code_for(key: str) -> str:

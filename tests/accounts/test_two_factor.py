@@ -109,6 +109,21 @@ def test_a_wrong_code_is_refused(client, users):
 
 
 @pytest.mark.usefixtures("required")
+def test_a_code_from_minutes_ago_is_refused(client, users):
+    email = users["editor"].email
+    key = enrolled(client, email)
+    client.logout()
+
+    client.login(email)
+    assert "Invalid code" in give_code(client, code_for(key, seconds_ago=120)).get_data(
+        as_text=True
+    )
+    assert client.get("/admin/").location.startswith("/login")
+    # The code of the previous 30 seconds still works: a phone's clock may be a little behind.
+    assert give_code(client, code_for(key, seconds_ago=30)).location == "/admin/"
+
+
+@pytest.mark.usefixtures("required")
 def test_a_session_from_before_the_requirement_is_sent_to_set_it_up(app, client, users):
     app.config["TWO_FACTOR_REQUIRED"] = False
     client.login(users["editor"].email)
