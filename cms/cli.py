@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cms import clock
-from cms.accounts import lockout
+from cms.accounts import lockout, two_factor
 from cms.accounts import service as accounts
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
@@ -21,7 +21,9 @@ from cms.posts import revisions
 from cms.posts import service as posts
 
 cms_cli = AppGroup(
-    "cms", help="Manage the CMS: the first admin, demo content, the trash, old revisions."
+    "cms",
+    help="Manage the CMS: the first admin, two-factor resets, demo content, the trash, "
+    "old revisions.",
 )
 
 
@@ -70,6 +72,24 @@ def unlock(email: str) -> None:
         click.echo(f"Unlocked {user.email}: they can log in again.")
     else:
         click.echo(f"{user.email} was not locked.")
+
+
+@cms_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email: str) -> None:
+    """Remove a user's two-factor sign-in (lost phone) and log them out everywhere."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the address {email}.")
+    try:
+        two_factor.reset(user, by=None)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        _fail(str(error))
+    db.session.commit()
+    click.echo(
+        f"Reset two-factor sign-in of {user.email}; they set it up again at their next login."
+    )
 
 
 @cms_cli.command("demo")

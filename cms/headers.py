@@ -25,7 +25,8 @@ _COMMON = (
     "frame-ancestors 'none'; img-src 'self' https: data:; "
 )
 PUBLIC_POLICY = _COMMON + "style-src 'self'; script-src 'none'"
-_ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify")
+# Flask-Security's two-factor (/tf-...) and recovery-code (/mf-...) screens included.
+_ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify", "/tf-", "/mf-")
 
 
 def csp_nonce() -> str:

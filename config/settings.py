@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Mapping
@@ -53,6 +56,19 @@ def _rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _names(environ: Mapping[str, str], name: str, default: str) -> frozenset[str]:
+    value = environ.get(name)
+    return frozenset(
+        part.strip().lower() for part in (default if value is None else value).split(",")
+    ) - {""}
+
+
+def derived_key(secret: str, purpose: str) -> bytes:
+    """32 bytes for one purpose, derived from a secret that is never rotated (HMAC-SHA256
+    keeps the purposes apart: knowing one derived key tells nothing of the other)."""
+    return hmac.new(secret.encode(), f"cms {purpose}".encode(), hashlib.sha256).digest()
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain PostgreSQL URLs (as hosting platforms hand them out) at psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -61,12 +77,17 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+#: The built-in roles (cms.accounts.roles), which TWO_FACTOR_REQUIRED_ROLES may name.
+KNOWN_ROLES = frozenset({"admin", "editor", "author"})
+
+
 class BaseConfig:
     """Settings shared by every environment."""
 
     #: Variables a class refuses to start without.
     REQUIRED: tuple[str, ...] = ()
     default_url_scheme = "http"
+    two_factor_required_by_default = True
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
         self.CMS_CONFIG = type(self).__name__
@@ -206,6 +227,7 @@ class BaseConfig:
         self.RATELIMIT_FAIL_ON_FIRST_BREACH = False
 
         self.FLASK_ADMIN_FLUID_LAYOUT = False
+        self._configure_two_factor(environ)
 
         missing = [name for name in self.REQUIRED if not environ.get(name, "").strip()]
         if missing:
@@ -213,6 +235,51 @@ class BaseConfig:
                 f"{self.CMS_CONFIG} refuses to start: set {', '.join(missing)} "
                 "(or CMS_CONFIG=development for a local run)"
             )
+
+    def _configure_two_factor(self, environ: Mapping[str, str]) -> None:
+        """Two-factor sign-in with an authenticator app, plus one-time recovery codes.
+
+        Always available (anyone may turn it on for themselves); required for the roles in
+        TWO_FACTOR_REQUIRED_ROLES when TWO_FACTOR_REQUIRED is on (see ``cms.accounts.two_factor``).
+        """
+        self.TWO_FACTOR_REQUIRED = _flag(
+            environ, "TWO_FACTOR_REQUIRED", self.two_factor_required_by_default
+        )
+        self.TWO_FACTOR_REQUIRED_ROLES = _names(
+            environ, "TWO_FACTOR_REQUIRED_ROLES", "admin,editor"
+        )
+        unknown = self.TWO_FACTOR_REQUIRED_ROLES - KNOWN_ROLES
+        if unknown:
+            raise ConfigError(
+                f"TWO_FACTOR_REQUIRED_ROLES names no such role: {', '.join(sorted(unknown))} "
+                f"(roles: {', '.join(sorted(KNOWN_ROLES))})"
+            )
+        self.SECURITY_TWO_FACTOR = True
+        self.SECURITY_TWO_FACTOR_ENABLED_METHODS = ["authenticator"]
+        # Mailing a code would make the mailbox a second factor, which it is not.
+        self.SECURITY_TWO_FACTOR_RESCUE_EMAIL = False
+        self.SECURITY_TOTP_ISSUER = self.SITE_NAME
+        # Seconds either side of now in which a code is accepted: one 30-second step for a
+        # phone's clock drift (Flask-Security's 120 would accept a code four minutes old).
+        self.SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY = 30
+        self.SECURITY_MULTI_FACTOR_RECOVERY_CODES = True
+        # The keys that encrypt stored authenticator secrets and recovery codes. Derived from
+        # SECURITY_PASSWORD_SALT, which a deployment already has and must never change (unlike
+        # SECRET_KEY, which may be rotated): no new variable to set, nothing to lose on
+        # rotation. TWO_FACTOR_SECRET, if set, encrypts from then on; what was stored before
+        # stays readable through the derived key.
+        from_salt = derived_key(self.SECURITY_PASSWORD_SALT, "two-factor")
+        keys = [from_salt]
+        explicit = environ.get("TWO_FACTOR_SECRET", "").strip()
+        if explicit:
+            keys.append(derived_key(explicit, "two-factor"))
+        # passlib encrypts with the highest tag; Fernet with the first key of the list.
+        self.SECURITY_TOTP_SECRETS = {
+            str(tag): base64.b32encode(key).decode() for tag, key in enumerate(keys, start=1)
+        }
+        self.SECURITY_MULTI_FACTOR_RECOVERY_CODES_KEYS = [
+            base64.urlsafe_b64encode(key) for key in reversed(keys)
+        ]
 
     def fallback_secret(self, name: str) -> str:
         """A random value for a missing secret: sessions and reset links die with the process."""
@@ -226,7 +293,10 @@ class BaseConfig:
 
 
 class DevelopmentConfig(BaseConfig):
-    """A developer's machine: SQLite in instance/, mail printed to the terminal."""
+    """A developer's machine: SQLite in instance/, mail printed to the terminal, and the
+    demo admin logs in with a password alone (TWO_FACTOR_REQUIRED=true to try two-factor)."""
+
+    two_factor_required_by_default = False
 
     def fallback_secret(self, name: str) -> str:
         # Kept in instance/ so that logins survive a restart: a new password salt on every
@@ -249,6 +319,8 @@ class TestingConfig(BaseConfig):
     """The test suite: mail kept in memory, a fast hash, a throwaway secret."""
 
     TESTING = True
+    # The suite logs in as admins and editors all the time; two-factor tests switch it on.
+    two_factor_required_by_default = False
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
         super().__init__(environ, instance_path)

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from passlib.totp import TOTP
 
 from cms import create_app
+from cms.accounts.roles import BUILT_IN_ROLES
 from config import ConfigError, load_config
+from config.settings import KNOWN_ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
@@ -164,3 +168,86 @@ def test_a_complete_deployment_starts(database_url):
         [sys.executable, "-c", "import wsgi"], {**PRODUCTION, "DATABASE_URL": database_url}
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- Two-factor sign-in ---
+
+
+def test_production_requires_two_factor_for_admins_and_editors(tmp_path):
+    settings = load_config(tmp_path, PRODUCTION)
+    assert settings.TWO_FACTOR_REQUIRED is True
+    assert settings.TWO_FACTOR_REQUIRED_ROLES == {"admin", "editor"}
+    assert settings.SECURITY_TWO_FACTOR_ENABLED_METHODS == ["authenticator"]
+    assert settings.SECURITY_MULTI_FACTOR_RECOVERY_CODES is True
+
+
+@pytest.mark.parametrize("name", ["development", "testing"])
+def test_development_and_testing_let_everyone_in_with_a_password(tmp_path, name):
+    settings = load_config(tmp_path, {"CMS_CONFIG": name})
+    assert settings.TWO_FACTOR_REQUIRED is False
+    # Still available: anyone may turn it on for themselves.
+    assert settings.SECURITY_TWO_FACTOR is True
+
+
+def test_the_requirement_and_its_roles_are_settings(tmp_path):
+    environ = {**PRODUCTION, "TWO_FACTOR_REQUIRED": "false"}
+    assert load_config(tmp_path, environ).TWO_FACTOR_REQUIRED is False
+    environ = {"CMS_CONFIG": "development", "TWO_FACTOR_REQUIRED": "true"}
+    assert load_config(tmp_path, environ).TWO_FACTOR_REQUIRED is True
+    environ = {**PRODUCTION, "TWO_FACTOR_REQUIRED_ROLES": " Admin, author "}
+    assert load_config(tmp_path, environ).TWO_FACTOR_REQUIRED_ROLES == {"admin", "author"}
+
+
+def test_an_unknown_role_in_the_requirement_is_refused(tmp_path):
+    # A typo ("editors") would otherwise leave that role without two-factor, silently.
+    with pytest.raises(ConfigError, match="TWO_FACTOR_REQUIRED_ROLES names no such role: editors"):
+        load_config(tmp_path, {**PRODUCTION, "TWO_FACTOR_REQUIRED_ROLES": "admin,editors"})
+
+
+def test_the_roles_the_requirement_may_name_are_the_built_in_ones():
+    assert set(BUILT_IN_ROLES) == KNOWN_ROLES
+
+
+def _two_factor_ciphers(tmp_path, environ):
+    settings = load_config(tmp_path, environ)
+    totp = TOTP.using(secrets=settings.SECURITY_TOTP_SECRETS)
+    codes = MultiFernet([Fernet(key) for key in settings.SECURITY_MULTI_FACTOR_RECOVERY_CODES_KEYS])
+    return totp, codes
+
+
+def test_two_factor_keys_come_from_the_password_salt_not_the_secret_key(tmp_path):
+    totp, codes = _two_factor_ciphers(tmp_path, PRODUCTION)
+    authenticator = totp.new()
+    stored_secret = authenticator.to_json(encrypt=True)
+    stored_code = codes.encrypt(b"a8d7-2767-dd52")
+
+    # SECRET_KEY may be rotated: stored secrets stay readable.
+    rotated = {**PRODUCTION, "SECRET_KEY": "a new secret key"}
+    totp_after, codes_after = _two_factor_ciphers(tmp_path, rotated)
+    assert totp_after.from_source(stored_secret).base32_key == authenticator.base32_key
+    assert codes_after.decrypt(stored_code) == b"a8d7-2767-dd52"
+
+    # The salt is the keys' source (another deployment's salt reads nothing). passlib does
+    # not detect a wrong key: it decrypts to another secret, whose codes then fail.
+    other_salt = {**PRODUCTION, "SECURITY_PASSWORD_SALT": "another salt"}
+    totp_other, codes_other = _two_factor_ciphers(tmp_path, other_salt)
+    with pytest.raises(InvalidToken):
+        codes_other.decrypt(stored_code)
+    assert totp_other.from_source(stored_secret).base32_key != authenticator.base32_key
+
+
+def test_a_two_factor_secret_encrypts_from_then_on_and_old_data_stays_readable(tmp_path):
+    totp, codes = _two_factor_ciphers(tmp_path, PRODUCTION)
+    authenticator = totp.new()
+    stored_secret = authenticator.to_json(encrypt=True)
+    stored_code = codes.encrypt(b"a8d7-2767-dd52")
+
+    environ = {**PRODUCTION, "TWO_FACTOR_SECRET": "an explicit two-factor secret"}
+    totp_new, codes_new = _two_factor_ciphers(tmp_path, environ)
+    assert totp_new.from_source(stored_secret).base32_key == authenticator.base32_key
+    assert codes_new.decrypt(stored_code) == b"a8d7-2767-dd52"
+
+    # New data is encrypted with the new key: the old key alone cannot read it.
+    with pytest.raises(InvalidToken):
+        codes.decrypt(codes_new.encrypt(b"0000-1111-2222"))
+    assert '"t":"2"' in totp_new.new().to_json(encrypt=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_security.models import fsqla_v3 as fsqla
 from sqlalchemy import Column, Integer, String
 
@@ -41,9 +42,27 @@ class User(db.Model, fsqla.FsUserMixin):
     def role_names(self) -> frozenset[str]:
         return frozenset(role.name for role in self.roles)
 
+    # Flask-Security asks these two whether this user must give a second factor; the rule
+    # is in cms.accounts.two_factor (imported late: it imports this module).
+    def check_tf_required(self, tf_setup_methods, tf_fresh):
+        from cms.accounts import two_factor
+
+        required, methods = super().check_tf_required(tf_setup_methods, tf_fresh)
+        if two_factor.is_required_for(self) and (
+            current_app.config["SECURITY_TWO_FACTOR_ALWAYS_VALIDATE"] or not tf_fresh
+        ):
+            required = True
+        return required, methods
+
+    def check_tf_required_setup(self) -> bool:
+        """Required users are not offered to turn two-factor off."""
+        from cms.accounts import two_factor
+
+        return two_factor.is_required_for(self)
+
 
 class WebAuthn(db.Model, fsqla.FsWebAuthnMixin):
-    """Passkeys. Unused until two-factor sign-in is switched on, but Flask-Security's user
-    model gains a relationship to this class as soon as its `mfa` extra is installed."""
+    """Passkeys. Unused (WebAuthn is not switched on), but Flask-Security's user model has a
+    relationship to this class since its `mfa` extra is installed."""
 
     __tablename__ = "webauthn"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_security import current_user
 
+from cms.accounts import two_factor
 from cms.accounts.permissions import can_manage_accounts, is_staff
 
 
@@ -15,12 +16,21 @@ class StaffOnly:
         return is_staff(user)
 
     def is_accessible(self) -> bool:
-        return self.allows(current_user)
+        return self.allows(current_user) and not self._must_enroll()
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
+        if self._must_enroll():
+            flash("Your role requires two-factor sign-in: set it up to continue.", "warning")
+            return redirect(url_for("security.two_factor_setup"))
         abort(403)
+
+    @staticmethod
+    def _must_enroll() -> bool:
+        # Login already sends such users to set it up before signing them in; this catches
+        # sessions that began before the requirement (a new role, an admin's reset).
+        return current_user.is_authenticated and two_factor.must_enroll(current_user)
 
 
 class AdminsOnly(StaffOnly):

@@ -15,12 +15,18 @@ from wtforms import PasswordField
 from wtforms.validators import Optional, ValidationError
 
 from cms import acting
-from cms.accounts import lockout, service
+from cms.accounts import lockout, service, two_factor
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.audit import service as audit
 from cms.dates import utc_column
 from cms.extensions import db
+
+
+def _two_factor_column(view, context, user, name) -> str:
+    if two_factor.has_two_factor(user):
+        return "On"
+    return "Required, not set up" if two_factor.is_required_for(user) else "Off"
 
 
 def _email_filter(value):
@@ -55,15 +61,18 @@ def _lock_with_unlock_button(view, context, user, name):
 
 class UserAdmin(AdminsOnly, CMSModelView):
     column_list = (
-        "email", "full_name", "roles", "active", "locked_until", "last_login_at", "create_datetime",
+        "email", "full_name", "roles", "active", "locked_until", "two_factor", "last_login_at",
+        "create_datetime",
     )  # fmt: skip
     column_details_list = (
-        "email", "full_name", "roles", "active", "locked_until", "last_login_at", "last_login_ip",
+        "email", "full_name", "roles", "active", "locked_until", "two_factor", "last_login_at",
+        "last_login_ip",
         "login_count", "create_datetime",
     )  # fmt: skip
     column_labels = {
         "locked_until": "Locked",
         "full_name": "Name",
+        "two_factor": "Two-factor",
         "last_login_at": "Last login (UTC)",
         "last_login_ip": "Last login from",
         "create_datetime": "Created (UTC)",
@@ -76,9 +85,11 @@ class UserAdmin(AdminsOnly, CMSModelView):
         "locked_until": _lock_until,
         "last_login_at": utc_column,
         "create_datetime": utc_column,
+        "two_factor": _two_factor_column,
     }
     column_formatters_detail = {**column_formatters, "locked_until": _lock_with_unlock_button}
     can_view_details = True
+    details_template = "admin/users/details.html"
 
     form_columns = ("email", "full_name", "roles", "active", "new_password")
     form_extra_fields = {
@@ -135,6 +146,23 @@ class UserAdmin(AdminsOnly, CMSModelView):
             )
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
+
+    @expose("/reset-two-factor/", methods=("POST",))
+    def reset_two_factor_view(self):
+        """For a user who lost their phone: they set it up again at their next login."""
+        user = self.get_one(request.form.get("id", ""))
+        try:
+            two_factor.reset(user, by=acting.user())
+        except service.AccountError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                f"Two-factor sign-in of {user.email} was reset and they were logged out "
+                "everywhere. They set it up again at their next login.",
+                "success",
+            )
+        return redirect(self.get_url(".details_view", id=user.id))
 
     def on_model_delete(self, user):
         try:

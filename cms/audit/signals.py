@@ -1,21 +1,59 @@
-"""Logins, logouts, password changes and failed logins, from Flask-Security, into the log."""
+"""Logins, logouts, password changes, failed logins and two-factor changes, from
+Flask-Security, into the log."""
 
 from __future__ import annotations
 
+from flask import has_request_context, request, session
 from flask_login import user_logged_out
 from flask_security import LoginForm
-from flask_security.signals import password_changed, password_reset, user_authenticated
+from flask_security.signals import (
+    password_changed,
+    password_reset,
+    tf_code_confirmed,
+    tf_disabled,
+    tf_profile_changed,
+    user_authenticated,
+)
 from flask_security.utils import get_message
 
 from cms.accounts import lockout
 from cms.audit.service import record
 from cms.extensions import db
 
+#: Flask-Security's views that finish a login with a second factor, and what it was.
+_SECOND_FACTOR_VIEWS = {
+    "security.two_factor_token_validation": "authenticator",
+    "security.mf_recovery": "recovery code",
+}
+
 
 @user_authenticated.connect
 def _logged_in(app, user, authn_via=None, **extra):
     # Committed by Flask-Security's login view along with the login's own changes.
-    record("auth.login", user, {"via": authn_via}, actor=user)
+    second = _SECOND_FACTOR_VIEWS.get(request.endpoint) if has_request_context() else None
+    changes = {"via": authn_via} if second is None else {"via": authn_via, "second_factor": second}
+    record("auth.login", user, changes, actor=user)
+    if second == "recovery code":
+        # The code is now spent (the view deleted it); how many are left is worth knowing.
+        left = len(user.mf_recovery_codes or [])
+        record("auth.recovery_code_used", user, {"codes_left": left}, actor=user)
+
+
+@tf_code_confirmed.connect
+def _two_factor_confirmed(app, user, method=None, **extra):
+    # Sent for every two-factor login too; only a setup during login validates a new profile.
+    if session.get("tf_state") == "validating_profile":
+        record("auth.two_factor_setup", user, {"method": method, "during": "login"}, actor=user)
+
+
+@tf_profile_changed.connect
+def _two_factor_changed(app, user, method=None, **extra):
+    record("auth.two_factor_setup", user, {"method": method}, actor=user)
+
+
+@tf_disabled.connect
+def _two_factor_disabled(app, user, **extra):
+    record("auth.two_factor_disable", user, actor=user)
 
 
 @user_logged_out.connect

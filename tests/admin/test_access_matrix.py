@@ -4,8 +4,9 @@
 "own published" the same user's published post; "other" is a post by another author.
 Outcomes: 200 page, "done" (a redirect after the database changed), "refused" (a redirect
 that changed nothing, as a bulk action skipping posts not the user's), "login" (a redirect
-to the login page with ``next``), 403 and 404. Every outcome but "done" must leave the
-database exactly as it was.
+to the login page with ``next``), "login page" (to the login page without ``next``: the
+two-factor setup without a password step first), 403 and 404. Every outcome but "done"
+must leave the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from cms import clock
 from cms.accounts.models import Role, User
-from cms.extensions import db
+from cms.extensions import db, security
 from cms.posts.models import Post, PostRevision, PostStatus, PreviewLink
 from tests.factories import UserFactory
 
@@ -29,7 +30,7 @@ ROLES = ("anonymous", "norole", "author", "editor", "admin")
 @dataclass(frozen=True)
 class Target:
     method: str
-    url: str  # may name {own}, {other}, {user}, {locked}, {role}
+    url: str  # may name {own}, {other}, {user}, {locked}, {role}, {tf_user}
     data: tuple = ()  # form fields for POSTs: {own}, {other}, and {own_version}, {other_version}
 
 
@@ -74,6 +75,10 @@ TARGETS = {
     "role edit": Target("GET", "/admin/roles/edit/?id={role}"),
     "audit log": Target("GET", "/admin/audit/"),
     "audit log export": Target("GET", "/admin/audit/export/csv/"),
+    # Two-factor sign-in: one's own (any signed-in user), and an admin's reset of another's.
+    "two-factor setup": Target("GET", "/tf-setup"),
+    "recovery codes": Target("GET", "/mf-recovery-codes"),
+    "two-factor reset": Target("POST", "/admin/users/reset-two-factor/", (("id", "{tf_user}"),)),
 }
 
 # One column per role, in the order of ROLES.
@@ -108,6 +113,9 @@ EXPECTED = {
     "role edit":          ("login", 403, 403, 403, 200),
     "audit log":          ("login", 403, 403, 403, 200),
     "audit log export":   ("login", 403, 403, 403, 200),
+    "two-factor setup":   ("login page", 200, 200, 200, 200),
+    "recovery codes":     ("login", 200, 200, 200, 200),
+    "two-factor reset":   ("login", 403, 403, 403, "done"),
 }  # fmt: skip
 
 CASES = [
@@ -130,16 +138,13 @@ def database_state() -> tuple:
             Post.author_id, Post.version,
         ).order_by(Post.id)
     ).all()  # fmt: skip
-    users = db.session.execute(
-        db.select(
-            User.id,
-            User.email,
-            User.active,
-            User.password,
-            User.locked_until,
-            User.failed_login_count,
-        ).order_by(User.id)
-    ).all()
+    # Whole rows: selecting Flask-Security's AsaList column alone warns (no cache key).
+    users = [
+        (user.id, user.email, user.active, user.password, user.locked_until,
+         user.failed_login_count, user.tf_primary_method, user.tf_totp_secret,
+         user.mf_recovery_codes, user.fs_uniquifier)
+        for user in db.session.scalars(db.select(User).order_by(User.id))
+    ]  # fmt: skip
     roles = db.session.execute(db.select(Role.id, Role.description).order_by(Role.id)).all()
     links = db.session.scalars(db.select(PreviewLink.id).order_by(PreviewLink.id)).all()
     revisions = db.session.scalars(db.select(PostRevision.id).order_by(PostRevision.id)).all()
@@ -149,7 +154,7 @@ def database_state() -> tuple:
 def outcome_of(response, changed: bool) -> int | str:
     if response.status_code == 302:
         if response.location.startswith("/login"):
-            return "login"
+            return "login" if "next=" in response.location else "login page"
         return "done" if changed else "refused"
     return response.status_code
 
@@ -173,11 +178,15 @@ def scene(client, users, post_factory):
     # Locked after failed logins, so that unlocking it changes something.
     locked = UserFactory(roles=["author"], email="locked@example.com")
     locked.locked_until = clock.utcnow() + timedelta(minutes=10)
+    with_two_factor = users["other_author"]
+    with_two_factor.tf_primary_method = "authenticator"
+    with_two_factor.tf_totp_secret = security.totp_factory.generate_totp_secret()
     db.session.commit()
     ids = {
         "other": other_post.id,
         "user": users["norole"].id,
         "locked": locked.id,
+        "tf_user": with_two_factor.id,
         "role": db.session.scalar(db.select(Role.id).where(Role.name == "author")),
     }
     return own, author_post, ids, published
