@@ -28,6 +28,7 @@ def create_app(
 
     # Imported here, not at the top: the modules below need the package itself first.
     from cms import acting, app_setup, cli, dates, errors, health
+    from cms.accounts.views import blueprint as invitations
     from cms.admin import init_admin
     from cms.headers import add_security_headers
     from cms.public.views import blueprint as public_site
@@ -39,6 +40,7 @@ def create_app(
     app.before_request(acting.begin_request)
     app.register_blueprint(public_site)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(invitations)
     init_admin(app)
     errors.register(app)
     app.cli.add_command(cli.cms_cli)

@@ -19,7 +19,10 @@ ADMIN_POLICY = (
     _COMMON + "img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'"
 )
-_ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify")
+_ADMIN_PREFIXES = (
+    "/admin", "/login", "/logout", "/reset", "/change", "/verify", "/invitation", "/register",
+    "/confirm",
+)  # fmt: skip
 
 
 def add_security_headers(response: Response) -> Response:

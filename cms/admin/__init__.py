@@ -18,10 +18,10 @@ from cms.extensions import db, security
 from cms.posts.models import Post
 
 
-@security.context_processor
-def _admin_layout_for_account_screens() -> dict:
-    """Flask-Security's screens (login, reset, change password) render inside the admin's
-    layout, so they need what Flask-Admin gives its own templates.
+def account_screen_context() -> dict:
+    """Flask-Security's screens (login, reset, change password) and our own account screens
+    (accepting an invitation) render inside the admin's layout, so they need what
+    Flask-Admin gives its own templates.
 
     Registered once, at import: ``security`` is shared by every app this process creates,
     so the admin must be looked up on the current app, not captured from the first one.
@@ -34,6 +34,9 @@ def _admin_layout_for_account_screens() -> dict:
         "h": admin_helpers,
         "get_url": url_for,
     }
+
+
+security.context_processor(account_screen_context)
 
 
 def init_admin(app: Flask) -> Admin:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask_login import user_logged_out
 from flask_security import LoginForm
-from flask_security.signals import password_changed, password_reset, user_authenticated
+from flask_security.signals import (
+    password_changed,
+    password_reset,
+    user_authenticated,
+    user_confirmed,
+    user_registered,
+)
 
 from cms.audit.service import record
 from cms.extensions import db
@@ -31,6 +37,17 @@ def _password_changed(app, user, **extra):
 @password_reset.connect
 def _password_reset(app, user, **extra):
     record("auth.password_reset", user, actor=user)
+
+
+@user_registered.connect
+def _registered(app, user, **extra):
+    # Committed by Flask-Security's register view. No role: an admin grants one later.
+    record("user.register", user, {"email": user.email}, actor=user)
+
+
+@user_confirmed.connect
+def _confirmed(app, user, **extra):
+    record("user.confirm", user, actor=user)
 
 
 class AuditedLoginForm(LoginForm):
