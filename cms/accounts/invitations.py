@@ -35,6 +35,11 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
+def token_for(invitation: Invitation) -> str:
+    """What the link carries: the invitation's id and current nonce, signed."""
+    return _serializer().dumps({"invitation": invitation.id, "nonce": invitation.nonce})
+
+
 def invite(
     email: str, roles: list[str], *, full_name: str | None = None, by: User | None
 ) -> Invitation:
@@ -174,7 +179,7 @@ def _send(invitation: Invitation, action: str, by: User | None) -> None:
     invitation.revoked_at = None
     invitation.invited_by = by
     db.session.flush()  # the id goes into the link
-    token = _serializer().dumps({"invitation": invitation.id, "nonce": invitation.nonce})
+    token = token_for(invitation)
     audit.record(action, invitation.user, {"expires_at": invitation.expires_at}, actor=by)
     mail.send(
         "invite",

@@ -72,7 +72,7 @@ class InvitationActions:
                 invitation = invitations.invite(
                     form.email.data,
                     form.roles.data,
-                    full_name=form.full_name.data.strip() or None,
+                    full_name=(form.full_name.data or "").strip() or None,
                     by=acting.user(),
                 )
             except (service.AccountError, MailNotSent) as error:

@@ -40,8 +40,9 @@ def mails_to(outbox, email: str) -> list:
 
 
 def accept(client, link: str, password: str, confirm: str | None = None):
-    """Choose a password on the invitation's page, as the invitee does."""
-    return client.submit(
+    """Send the invitation page's form, as the invitee does (also to a link that no longer
+    shows the form, as a tab left open would)."""
+    return client.post_with_token(
         path_of(link),
         {"password": password, "password_confirm": password if confirm is None else confirm},
     )
