@@ -81,9 +81,7 @@ def test_the_invitation_mail_goes_to_the_invitee_with_a_link_to_choose_a_passwor
     ]
 
 
-def test_the_link_is_absolute_on_the_public_host_and_scheme(
-    app, admin, users, outbox, monkeypatch
-):
+def test_the_link_is_absolute_on_the_public_host_and_scheme(app, admin, users, outbox, monkeypatch):
     """Behind a TLS proxy the request arrives over http, under another host name."""
     monkeypatch.setitem(app.config, "SERVER_NAME", "cms.example.com")
     monkeypatch.setitem(app.config, "PREFERRED_URL_SCHEME", "https")
@@ -205,15 +203,11 @@ def test_an_invitee_with_a_pending_invitation_cannot_log_in(invitee_link, can_lo
 
 
 def resend(admin, email: str):
-    return admin.post_with_token(
-        "/admin/users/resend-invitation/", {"id": stored_user(email).id}
-    )
+    return admin.post_with_token("/admin/users/resend-invitation/", {"id": stored_user(email).id})
 
 
 def revoke(admin, email: str):
-    return admin.post_with_token(
-        "/admin/users/revoke-invitation/", {"id": stored_user(email).id}
-    )
+    return admin.post_with_token("/admin/users/revoke-invitation/", {"id": stored_user(email).id})
 
 
 def test_re_sending_kills_the_old_link_and_mails_a_new_one(
@@ -224,7 +218,7 @@ def test_re_sending_kills_the_old_link_and_mails_a_new_one(
     response = resend(admin, "ines@example.com")
 
     assert response.status_code == 302
-    first, second = mails_to(outbox, "ines@example.com")
+    _first, second = mails_to(outbox, "ines@example.com")
     new_link = link_in(second)
     assert new_link != invitee_link
     old = visitor.get(path_of(invitee_link))
@@ -279,7 +273,9 @@ def test_users_with_a_password_get_no_invitation(admin, users, outbox, who):
     assert any(message in m for m in flashed(admin.get(response.headers["Location"])))
     assert outbox == []
     revoked = revoke(admin, f"{who}@example.com")
-    assert any("has no open invitation" in m for m in flashed(admin.get(revoked.headers["Location"])))
+    assert any(
+        "has no open invitation" in m for m in flashed(admin.get(revoked.headers["Location"]))
+    )
     assert stored_user(f"{who}@example.com").active is True
 
 
@@ -287,7 +283,9 @@ def test_an_invitee_gets_no_reset_link_from_the_admin(admin, invitee_link, outbo
     user = stored_user("ines@example.com")
     response = admin.post_with_token("/admin/users/send-reset-link/", {"id": user.id})
 
-    assert any("re-send the invitation" in m for m in flashed(admin.get(response.headers["Location"])))
+    assert any(
+        "re-send the invitation" in m for m in flashed(admin.get(response.headers["Location"]))
+    )
     assert len(mails_to(outbox, "ines@example.com")) == 1
 
 
