@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from datetime import timedelta
 
 import pytest
@@ -348,3 +349,71 @@ def test_a_guessed_nonce_does_not_work(app, visitor, invitee_link):
     assert visitor.get(f"/invitation/{token}").status_code == 410
     assert accept(visitor, f"/invitation/{token}", PASSWORD).status_code == 410
     assert stored_user("ines@example.com").password is None
+
+
+# --- The mail server is down -----------------------------------------------------------------
+
+
+@pytest.fixture
+def mail_server_down(app, monkeypatch):
+    """Mail goes over SMTP to a port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    state = app.extensions["mailman"]
+    monkeypatch.setattr(state, "backend", "smtp")
+    monkeypatch.setattr(state, "server", "127.0.0.1")
+    monkeypatch.setattr(state, "port", closed_port)
+    monkeypatch.setattr(state, "timeout", 2)
+
+
+def test_an_invitation_the_mail_server_refuses_is_not_kept(admin, mail_server_down):
+    response = invite(admin, "ines@example.com", roles=["editor"])
+
+    assert response.status_code == 200
+    assert (
+        "The mail to ines@example.com could not be sent (the mail server did not take it)."
+        in flashed(response)
+    )
+    assert stored_user("ines@example.com") is None
+    assert audit_actions("ines@example.com") == []
+
+
+def test_a_re_send_the_mail_server_refuses_leaves_the_old_link_working(
+    admin, invitee_link, mail_server_down, visitor, can_log_in
+):
+    response = resend(admin, "ines@example.com")
+
+    assert any("could not be sent" in m for m in flashed(admin.get(response.location)))
+    assert accept(visitor, invitee_link, PASSWORD).status_code == 302
+    assert can_log_in("ines@example.com", PASSWORD)
+
+
+# --- The edit page's buttons, and deleting an invitee -----------------------------------------
+
+
+def buttons_on_edit_page(admin, email: str) -> list[str]:
+    page = admin.get(f"/admin/users/edit/?id={stored_user(email).id}").get_data(as_text=True)
+    access = page.split('class="card mb-3 account-access"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<button[^>]*>(.*?)</button>|<a [^>]*>(Change your password)</a>", access)
+
+
+def test_each_user_gets_the_way_in_that_fits(admin, users, invitee_link):
+    assert buttons_on_edit_page(admin, "ines@example.com") == [
+        ("Re-send invitation", ""),
+        ("Revoke invitation", ""),
+    ]
+    assert buttons_on_edit_page(admin, "editor@example.com") == [("Send a password reset link", "")]
+    assert buttons_on_edit_page(admin, "admin@example.com") == [("", "Change your password")]
+    revoke(admin, "ines@example.com")
+    assert buttons_on_edit_page(admin, "ines@example.com") == [("Re-send invitation", "")]
+
+
+def test_deleting_an_invitee_kills_the_link(admin, invitee_link, visitor):
+    invitee = stored_user("ines@example.com")
+
+    admin.submit("/admin/users/delete/", {"id": invitee.id}, form_url="/admin/users/")
+
+    assert stored_user("ines@example.com") is None
+    assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
+    assert visitor.get(path_of(invitee_link)).status_code == 404
