@@ -135,8 +135,7 @@ def accept(invitation: Invitation, password: str) -> User:
     :raise AccountError: when the password is too weak; nothing changes then.
     """
     user = invitation.user
-    service.check_password(password, user)  # before anything changes
-    service.set_password(user, password)
+    service.set_password(user, password)  # checks it before anything changes
     user.confirmed_at = user.confirmed_at or service.naive_utcnow()
     invitation.accepted_at = clock.utcnow()
     invitation.nonce = None

@@ -13,7 +13,7 @@ from cms import acting
 from cms.accounts import service
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
-from cms.admin.invitations import InvitationActions, access_column
+from cms.admin.invitations import InvitationActions, InvitationFilter, access_column
 from cms.audit import service as audit
 from cms.dates import utc_column
 
@@ -41,7 +41,7 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
         "access": "Access",
     }
     column_searchable_list = ("email", "full_name")
-    column_filters = ("active",)
+    column_filters = (InvitationFilter(), "active")
     column_sortable_list = ("email", "full_name", "active", "last_login_at", "create_datetime")
     column_default_sort = ("email", False)
     column_formatters = {

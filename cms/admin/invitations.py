@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request
 from flask_admin import expose
+from flask_admin.model.filters import BaseFilter
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy import and_
 from wtforms import SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
@@ -18,7 +20,7 @@ from wtforms.validators import DataRequired
 from cms import acting, clock
 from cms.accounts import invitations, service
 from cms.accounts.mail import MailNotSent
-from cms.accounts.models import User
+from cms.accounts.models import Invitation, User
 from cms.accounts.roles import BUILT_IN_ROLES
 from cms.admin.base import parse_id
 from cms.dates import format_utc
@@ -50,6 +52,32 @@ def access_label(user: User) -> str:
     if not user.active:
         return "Inactive"
     return "Active" if user.password else "No password"
+
+
+class InvitationFilter(BaseFilter):
+    """Who is invited, whose invitation expired, whose was revoked (as ``access_label``
+    says it: only people who have not chosen a password)."""
+
+    STATES = {"pending": "Invited", "expired": "Expired", "revoked": "Revoked"}
+
+    def __init__(self) -> None:
+        super().__init__("Invitation", options=list(self.STATES.items()))
+
+    def validate(self, value) -> bool:
+        return value in self.STATES
+
+    def apply(self, query, value, alias=None):
+        now = clock.utcnow()
+        still_open = Invitation.accepted_at.is_(None)
+        condition = {
+            "pending": [still_open, Invitation.revoked_at.is_(None), Invitation.expires_at > now],
+            "expired": [still_open, Invitation.revoked_at.is_(None), Invitation.expires_at <= now],
+            "revoked": [still_open, Invitation.revoked_at.is_not(None)],
+        }[value]
+        return query.filter(User.password.is_(None), User.invitation.has(and_(*condition)))
+
+    def operation(self) -> str:
+        return "is"
 
 
 def access_column(view, context, user, name) -> Markup:

@@ -417,3 +417,27 @@ def test_deleting_an_invitee_kills_the_link(admin, invitee_link, visitor):
     assert stored_user("ines@example.com") is None
     assert db.session.scalar(db.select(db.func.count(Invitation.id))) == 0
     assert visitor.get(path_of(invitee_link)).status_code == 404
+
+
+def emails_listed(admin, query: str) -> set[str]:
+    page = admin.get(f"/admin/users/?{query}").get_data(as_text=True)
+    return set(re.findall(r'<td class="col-email">\s*([^<\s]+)\s*</td>', page))
+
+
+def test_the_users_list_filters_by_invitation(admin, users, outbox, frozen_clock):
+    for name in ("waiting", "late", "withdrawn", "joined"):
+        invite(admin, f"{name}@example.com", roles=["author"])
+    revoke(admin, "withdrawn@example.com")
+    accept(
+        admin.application.test_client(),
+        link_in(mails_to(outbox, "joined@example.com")[0]),
+        PASSWORD,
+    )
+    frozen_clock(frozen_clock.now + timedelta(days=30))
+    resend(admin, "waiting@example.com")  # a new period for this one only
+
+    assert emails_listed(admin, "flt0_0=pending") == {"waiting@example.com"}
+    assert emails_listed(admin, "flt0_0=expired") == {"late@example.com"}
+    assert emails_listed(admin, "flt0_0=revoked") == {"withdrawn@example.com"}
+    assert "joined@example.com" in emails_listed(admin, "")
+    assert admin.get("/admin/users/?flt0_0=nonsense").status_code == 200
