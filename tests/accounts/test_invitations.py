@@ -132,6 +132,7 @@ def test_accepting_sets_the_password_and_sends_the_invitee_to_log_in(
     page = visitor.get(path_of(invitee_link))
     assert page.status_code == 200
     assert "ines@example.com" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"  # the page of a secret link
 
     response = accept(visitor, invitee_link, PASSWORD)
 
