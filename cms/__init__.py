@@ -29,6 +29,7 @@ def create_app(
 
     # Imported here, not at the top: the modules below need the package itself first.
     from cms import acting, app_setup, cli, dates, errors, headers, health
+    from cms.accounts.views import blueprint as invitations
     from cms.admin import init_admin
     from cms.public.views import blueprint as public_site
     from cms.rate_limits import init_rate_limits
@@ -41,6 +42,7 @@ def create_app(
     app.before_request(acting.begin_request)
     app.register_blueprint(public_site)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(invitations)
     init_admin(app)
     errors.register(app)
     app.cli.add_command(cli.cms_cli)

@@ -11,8 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cms import clock
-from cms.accounts import lockout, two_factor
+from cms.accounts import invitations, lockout, two_factor
 from cms.accounts import service as accounts
+from cms.accounts.mail import MailNotSent
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
 from cms.demo import add_demo_posts
@@ -57,6 +58,29 @@ def create_admin(email: str, password: str | None, full_name: str | None) -> Non
     click.echo(f"Created admin {user.email}.")
     if generated:
         click.echo(f"Generated password (shown only now): {password}")
+
+
+@cms_cli.command("invite")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    help="A role to give (admin, editor, author); repeat for several. None: no staff role.",
+)
+@click.option("--name", "full_name", default=None, help="The name readers see on posts.")
+def invite(email: str, roles: tuple[str, ...], full_name: str | None) -> None:
+    """Invite someone by mail: they choose their own password through the mailed link."""
+    try:
+        invitation = invitations.invite(email, list(roles), full_name=full_name, by=None)
+    except (accounts.AccountError, MailNotSent) as error:
+        db.session.rollback()
+        _fail(str(error))
+    db.session.commit()
+    click.echo(
+        f"Invited {invitation.user.email}; the link works until "
+        f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+    )
 
 
 @cms_cli.command("unlock")

@@ -25,8 +25,12 @@ _COMMON = (
     "frame-ancestors 'none'; img-src 'self' https: data:; "
 )
 PUBLIC_POLICY = _COMMON + "style-src 'self'; script-src 'none'"
-# Flask-Security's two-factor (/tf-...) and recovery-code (/mf-...) screens included.
-_ADMIN_PREFIXES = ("/admin", "/login", "/logout", "/reset", "/change", "/verify", "/tf-", "/mf-")
+# Flask-Security's two-factor (/tf-...) and recovery-code (/mf-...) screens included, and
+# the invitation, registration and confirmation screens.
+_ADMIN_PREFIXES = (
+    "/admin", "/login", "/logout", "/reset", "/change", "/verify", "/tf-", "/mf-",
+    "/invitation", "/register", "/confirm",
+)  # fmt: skip
 
 
 def csp_nonce() -> str:

@@ -148,6 +148,10 @@ courier = Courier()
 atexit.register(courier.at_exit)
 
 
+class MailNotDelivered(RuntimeError):
+    """A mail asked to go at once (``send_at_once=True``) was not taken by the backend."""
+
+
 class MailUtil(flask_security.MailUtil):
     """Flask-Security's mail hook: builds the message, then queues or sends it."""
 
@@ -162,14 +166,21 @@ class MailUtil(flask_security.MailUtil):
         **kwargs: Any,
     ) -> bool | None:
         """Queue the mail (in a request) or send it at once; True or False says whether the
-        backend took a mail sent at once, None that it was queued."""
+        backend took a mail sent at once, None that it was queued.
+
+        A caller whose person waits for the outcome (an admin sending an invitation) passes
+        ``send_at_once=True`` in the mail's context: the mail then goes now, and a failure
+        raises ``MailNotDelivered`` after it is logged, so nothing is kept for a mail that
+        never left.
+        """
+        at_once = bool(kwargs.get("send_at_once"))
         if isinstance(sender, tuple):
             sender = f"{sender[0]} <{sender[1]}>"
         message = EmailMultiAlternatives(str(subject), body, str(sender), [recipient])
         if html:
             message.attach_alternative(html, "text/html")
         app = current_app._get_current_object()
-        if has_request_context() and app.config["MAIL_SEND_IN_BACKGROUND"]:
+        if has_request_context() and app.config["MAIL_SEND_IN_BACKGROUND"] and not at_once:
 
             @after_this_request
             def post_once_answered(response: Response) -> Response:
@@ -178,4 +189,7 @@ class MailUtil(flask_security.MailUtil):
                 return response
 
             return None
-        return deliver(template, message)
+        delivered = deliver(template, message)
+        if at_once and not delivered:
+            raise MailNotDelivered(f"The {template} mail to {_to(message)} was not sent.")
+        return delivered

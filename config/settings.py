@@ -172,7 +172,14 @@ class BaseConfig:
         self.SECURITY_RECOVERABLE = True
         self.SECURITY_CHANGEABLE = True
         self.SECURITY_TRACKABLE = True
-        self.SECURITY_REGISTERABLE = False
+        # How long an invitation's link works (re-sending it starts a new period).
+        self.INVITATION_DAYS = _integer(environ, "INVITATION_DAYS", 3, minimum=1)
+        # Self-registration: anyone may sign up, confirms their address by mail, and gets no
+        # staff role (so no dashboard) until an admin grants one.
+        self.REGISTRATION_ENABLED = _flag(environ, "REGISTRATION_ENABLED", False)
+        self.SECURITY_REGISTERABLE = self.REGISTRATION_ENABLED
+        self.SECURITY_CONFIRMABLE = self.REGISTRATION_ENABLED
+        self.SECURITY_EMAIL_SUBJECT_REGISTER = "Confirm your address"
         # Flask-Security's own `flask users` / `flask roles` commands change accounts without
         # the audit log; `flask cms create-admin` and the dashboard do it with.
         self.SECURITY_CLI_USERS_NAME = False

@@ -6,6 +6,7 @@ tests/databases.py). The schema comes from the real migrations, not ``create_all
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import flask_migrate
@@ -63,14 +64,11 @@ def app(database_url):
     dispose_engines(app)
 
 
-@pytest.fixture(autouse=True)
-def _transaction(app):
-    """Run each test inside a transaction that is rolled back afterwards.
-
-    The session joins an outer transaction on one connection; the app's own commits
-    become savepoints, so views that commit work as in production and the next test
-    still sees empty tables.
-    """
+@contextmanager
+def rolled_back(app):
+    """Inside, ``app``'s session joins an outer transaction on one connection; the app's own
+    commits become savepoints, so views that commit work as in production, and everything
+    is rolled back at the end."""
     with app.app_context():
         engines = db._app_engines[app]
         engine = engines[None]
@@ -86,6 +84,14 @@ def _transaction(app):
             engines[None] = engine
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app):
+    """Run each test inside a transaction that is rolled back afterwards: the next test
+    still sees empty tables."""
+    with rolled_back(app):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from cms.accounts.models import User
+from cms.audit.models import AuditEntry
 from cms.extensions import db
 from cms.posts.models import Post
 from tests.factories import PASSWORD, UserFactory, stored_user
@@ -157,3 +158,81 @@ def test_flask_securitys_unaudited_account_commands_are_off(runner, group):
     result = runner.invoke(args=[group, "--help"])
     assert result.exit_code == 2
     assert "No such command" in result.output
+
+
+# --- invite ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def public_site(app, monkeypatch):
+    """The settings of a deployment behind TLS: links in mails name this host."""
+    monkeypatch.setitem(app.config, "SERVER_NAME", "cms.example.com")
+    monkeypatch.setitem(app.config, "PREFERRED_URL_SCHEME", "https")
+    with app.app_context():  # a context of its own, as `flask` gives a command: built with them
+        yield
+
+
+def invite(runner, *args: str):
+    return runner.invoke(args=["cms", "invite", *args])
+
+
+def test_invite_mails_a_link_and_sets_the_roles(
+    app, runner, outbox, public_site, can_log_in, monkeypatch
+):
+    from tests.accounts.invites import accept, link_in
+
+    result = invite(
+        runner, "Ines@Example.com", "--role", "editor", "--role", "author", "--name", "Ines"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Invited ines@example.com; the link works until ")
+    user = stored_user("ines@example.com")
+    assert (user.role_names, user.full_name, user.password) == ({"editor", "author"}, "Ines", None)
+    [mail] = outbox
+    assert mail.to == ["ines@example.com"]
+    assert "You are invited to Flask CMS as author, editor." in mail.body
+    link = link_in(mail)
+    assert link.startswith("https://cms.example.com/invitation/")
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action.like("invitation.%"))
+    ).all()
+    assert [(e.action, e.source, e.actor_email) for e in entries] == [
+        ("invitation.send", "cli", None)
+    ]
+
+    # The test client would speak https now, which Flask-WTF checks for a Referer.
+    monkeypatch.setitem(app.config, "PREFERRED_URL_SCHEME", "http")
+    accept(app.test_client(), link, "Ines's own password")
+    assert can_log_in("ines@example.com", "Ines's own password")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new@example.com", "--role", "publisher"], "No such role: publisher."),
+        (["editor@example.com", "--role", "editor"], "already exists"),
+        (["not-an-address"], "is not a valid e-mail address"),
+    ],
+    ids=["unknown role", "taken address", "invalid address"],
+)
+def test_invite_with_bad_input_fails_in_one_line_and_keeps_nothing(
+    runner, users, outbox, public_site, args, message
+):
+    before = count(User)
+
+    result = invite(runner, *args)
+
+    assert_one_line_error(result)
+    assert message in result.output
+    assert count(User) == before
+    assert outbox == []
+
+
+def test_invite_without_a_public_host_says_what_to_set(runner, outbox):
+    result = invite(runner, "new@example.com", "--role", "author")
+
+    assert_one_line_error(result)
+    assert "Set SERVER_NAME" in result.output
+    assert stored_user("new@example.com") is None
+    assert outbox == []

@@ -113,11 +113,22 @@ def test_unknown_settings_name_is_refused(tmp_path):
         ("RATE_LIMIT_RESET_PER_ADDRESS", "3 per fortnight"),
         ("POST_BODY_MAX_CHARS", "0"),
         ("MAX_CONTENT_LENGTH", "1000"),
+        ("INVITATION_DAYS", "0"),
+        ("REGISTRATION_ENABLED", "maybe"),
     ],
 )
 def test_malformed_values_are_refused_by_name(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load_config(tmp_path, {"CMS_CONFIG": "development", name: value})
+
+
+def test_registration_is_off_unless_enabled_and_then_needs_confirmed_addresses(tmp_path):
+    closed = load_config(tmp_path, PRODUCTION)
+    opened = load_config(tmp_path, {**PRODUCTION, "REGISTRATION_ENABLED": "true"})
+
+    assert (closed.SECURITY_REGISTERABLE, closed.SECURITY_CONFIRMABLE) == (False, False)
+    assert (opened.SECURITY_REGISTERABLE, opened.SECURITY_CONFIRMABLE) == (True, True)
+    assert closed.INVITATION_DAYS == 3
 
 
 def test_development_keeps_its_generated_secrets_across_restarts(tmp_path):

@@ -13,6 +13,7 @@ from flask import Blueprint
 from limits.storage import RedisStorage
 
 from cms import rate_limits
+from tests.accounts.invites import accept, invite, link_in, mails_to
 from tests.client import CMSClient
 from tests.factories import PASSWORD
 
@@ -303,3 +304,23 @@ def test_two_factor_codes_are_limited_when_two_factor_is_on(instances):
 
     assert answers[:2] != [429, 429]
     assert answers[2] == 429
+
+
+def test_invitation_links_count_refused_passwords_per_address(app, client, users, limits, outbox):
+    limits(sign_in_per_address="2 per minute")
+    client.login("admin@example.com")
+    invite(client, "new@example.com", roles=["author"])
+    link = link_in(mails_to(outbox, "new@example.com")[-1])
+    invitee = app.test_client()
+
+    statuses = [accept(invitee, link, "password123!").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_sending_invitations_is_limited_like_password_resets(app, client, users, limits, outbox):
+    limits(reset_per_account="1 per minute")
+    client.login("admin@example.com")
+    assert invite(client, "new@example.com", roles=["author"]).status_code == 302
+    assert invite(client, "new@example.com", roles=["author"]).status_code == 429
+    assert len(mails_to(outbox, "new@example.com")) == 1

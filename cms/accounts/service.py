@@ -12,6 +12,7 @@ from flask_security import hash_password
 from flask_security.proxies import _security
 from sqlalchemy import func, inspect, select
 
+from cms import clock
 from cms.accounts.models import Role, User
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
@@ -97,44 +98,68 @@ def check_address_free(email: str, user: User | None = None) -> None:
         raise AccountError(f"A user with the address {holder.email} already exists.")
 
 
+def find_roles(names: list[str]) -> list[Role]:
+    """The roles with these names.
+
+    :raise AccountError: when a name is not a role.
+    """
+    found = db.session.scalars(db.select(Role).where(Role.name.in_(names))).all()
+    unknown = set(names) - {role.name for role in found}
+    if unknown:
+        raise AccountError(f"No such role: {', '.join(sorted(unknown))}.")
+    return list(found)
+
+
 def create_user(
-    email: str, password: str, roles: list[str], *, full_name: str | None = None
+    email: str,
+    password: str | None,
+    roles: list[str],
+    *,
+    full_name: str | None = None,
+    by: User | None = None,
 ) -> User:
-    """Add an active user with the given role names (not committed).
+    """Add an active user with the given role names (not committed). Without a password the
+    account cannot log in until its owner chooses one (see ``cms.accounts.invitations``).
 
     :raise AccountError: for an invalid or taken address, a weak password or an unknown role.
     """
     email = normalise_email(email)
     check_address_free(email)
-    found = db.session.scalars(db.select(Role).where(Role.name.in_(roles))).all()
-    unknown = set(roles) - {role.name for role in found}
-    if unknown:
-        raise AccountError(f"No such role: {', '.join(sorted(unknown))}.")
-    user = User(email=email, full_name=full_name, active=True, roles=list(found))
+    user = User(email=email, full_name=full_name, active=True, roles=find_roles(roles))
+    # Whoever creates an account vouches for its address; without this, switching on
+    # self-registration (which requires confirmed addresses) would lock these users out.
+    user.confirmed_at = naive_utcnow()
     db.session.add(user)
-    save_user(user, is_new=True, new_password=password, by=None)
+    changes = audit.changed_fields(user, AUDITED_FIELDS)
+    if password is None:
+        end_sessions(user)  # gives the account its uniquifier
+    else:
+        set_password(user, password)
+    audit.record("user.create", user, changes, actor=by)
     return user
 
 
-def save_user(user: User, *, is_new: bool, new_password: str | None, by: User | None) -> None:
-    """Finish a new or changed account whose fields are set (not committed): hash a new
-    password, end the sessions of a deactivated user, and record the change.
+def naive_utcnow():
+    """Now, as Flask-Security's own naive UTC columns (``confirmed_at``) keep it."""
+    return clock.utcnow().replace(tzinfo=None)
 
-    ``by`` is the admin making the change (None for the CLI).
 
-    :raise AccountError: when ``by`` would lock themselves out, or the password is weak.
+def save_user(user: User, *, by: User | None) -> None:
+    """Finish a changed account whose fields are set (not committed): end the sessions of a
+    deactivated user, and record the change. ``by`` is the admin making it.
+
+    Passwords are not changed here: nobody types another person's password. People choose
+    their own through an invitation or a reset link.
+
+    :raise AccountError: when ``by`` would lock themselves out.
     """
     changes = audit.changed_fields(user, AUDITED_FIELDS)
-    if is_new or new_password:
-        set_password(user, new_password or "")
-        if not is_new:
-            changes["password"] = ["(old)", "(new)"]  # never the password itself
-    elif inspect(user).attrs.active.history.deleted == [True]:
+    if inspect(user).attrs.active.history.deleted == [True]:
         end_sessions(user)
     if by is not None and user.id == by.id and (not user.active or ADMIN not in user.role_names):
         raise AccountError("You cannot deactivate your own account or remove your own admin role.")
-    if is_new or changes:
-        audit.record("user.create" if is_new else "user.edit", user, changes, actor=by)
+    if changes:
+        audit.record("user.edit", user, changes, actor=by)
 
 
 def allow_deletion(user: User, *, by: User | None) -> None:

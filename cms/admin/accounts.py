@@ -1,7 +1,7 @@
 """Users and roles in the admin: admins only.
 
-The user list never shows password hashes or ``fs_uniquifier``; passwords are typed into a
-separate field, checked against Flask-Security's rules and stored only as a hash.
+The user list never shows password hashes or ``fs_uniquifier``, and no form here takes a
+password: new people are invited (``cms.admin.invitations``) and choose their own.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from flask_admin import expose
 from flask_admin.helpers import is_form_submitted
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from wtforms import PasswordField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import ValidationError
 
 from cms import acting
 from cms.accounts import lockout, service, two_factor
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
+from cms.admin.invitations import InvitationActions, InvitationFilter, access_column
 from cms.audit import service as audit
 from cms.dates import utc_column
 from cms.extensions import db
@@ -59,13 +59,13 @@ def _lock_with_unlock_button(view, context, user, name):
     )
 
 
-class UserAdmin(AdminsOnly, CMSModelView):
+class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
     column_list = (
-        "email", "full_name", "roles", "active", "locked_until", "two_factor", "last_login_at",
+        "email", "full_name", "roles", "access", "locked_until", "two_factor", "last_login_at",
         "create_datetime",
     )  # fmt: skip
     column_details_list = (
-        "email", "full_name", "roles", "active", "locked_until", "two_factor", "last_login_at",
+        "email", "full_name", "roles", "access", "locked_until", "two_factor", "last_login_at",
         "last_login_ip",
         "login_count", "create_datetime",
     )  # fmt: skip
@@ -76,9 +76,10 @@ class UserAdmin(AdminsOnly, CMSModelView):
         "last_login_at": "Last login (UTC)",
         "last_login_ip": "Last login from",
         "create_datetime": "Created (UTC)",
+        "access": "Access",
     }
     column_searchable_list = ("email", "full_name")
-    column_filters = ("active",)
+    column_filters = (InvitationFilter(), "active")
     column_sortable_list = ("email", "full_name", "active", "last_login_at", "create_datetime")
     column_default_sort = ("email", False)
     column_formatters = {
@@ -86,30 +87,22 @@ class UserAdmin(AdminsOnly, CMSModelView):
         "last_login_at": utc_column,
         "create_datetime": utc_column,
         "two_factor": _two_factor_column,
+        "access": access_column,
     }
     column_formatters_detail = {**column_formatters, "locked_until": _lock_with_unlock_button}
     can_view_details = True
     details_template = "admin/users/details.html"
+    # New people are invited (the Invite tab), never created with a password typed for them.
+    can_create = False
+    list_template = "admin/users/list.html"
+    edit_template = "admin/users/edit.html"
 
-    form_columns = ("email", "full_name", "roles", "active", "new_password")
-    form_extra_fields = {
-        "new_password": PasswordField(
-            "Password",
-            validators=[Optional()],
-            description="Required for a new user. For an existing user, leave empty to keep "
-            "the current password; a new one signs the user out everywhere.",
-        )
-    }
+    form_columns = ("email", "full_name", "roles", "active")
     form_args = {
         "email": {"filters": [_email_filter]},
         "full_name": {"label": "Name", "description": "Shown to readers as the author."},
         "active": {"description": "Inactive users cannot log in.", "default": True},
     }
-
-    def create_form(self, obj=None):
-        form = super().create_form(obj)
-        form.editing_user = None
-        return form
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -118,7 +111,7 @@ class UserAdmin(AdminsOnly, CMSModelView):
 
     def validate_form(self, form):
         valid = super().validate_form(form)
-        if not hasattr(form, "new_password") or not is_form_submitted():
+        if not hasattr(form, "editing_user") or not is_form_submitted():
             return valid  # the delete or action form, or a form just opened
         try:
             service.check_address_free(
@@ -127,23 +120,11 @@ class UserAdmin(AdminsOnly, CMSModelView):
         except service.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
             valid = False
-        password = form.new_password.data
-        if form.editing_user is None and not password:
-            form.new_password.errors = [*form.new_password.errors, "A new user needs a password."]
-            valid = False
-        elif password:
-            try:
-                service.check_password(password, form.editing_user, email=form.email.data)
-            except service.AccountError as error:
-                form.new_password.errors = [*form.new_password.errors, str(error)]
-                valid = False
         return valid
 
     def on_model_change(self, form, user, is_created):
         try:
-            service.save_user(
-                user, is_new=is_created, new_password=form.new_password.data, by=acting.user()
-            )
+            service.save_user(user, by=acting.user())
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
 

@@ -13,6 +13,8 @@ from flask_security.signals import (
     tf_disabled,
     tf_profile_changed,
     user_authenticated,
+    user_confirmed,
+    user_registered,
 )
 from flask_security.utils import get_message
 
@@ -79,6 +81,17 @@ def record_failed_login(attempted: str) -> None:
     if attempted:
         record("auth.login_failed", None, {"email": attempted}, target_label=attempted)
         db.session.commit()
+
+
+@user_registered.connect
+def _registered(app, user, **extra):
+    # Committed by Flask-Security's register view. No role: an admin grants one later.
+    record("user.register", user, {"email": user.email}, actor=user)
+
+
+@user_confirmed.connect
+def _confirmed(app, user, **extra):
+    record("user.confirm", user, actor=user)
 
 
 class AuditedLoginForm(LoginForm):

@@ -29,7 +29,7 @@ def test_an_admin_cannot_lock_themselves_out(users, change):
     else:
         admin.roles = []
     with pytest.raises(service.AccountError, match="cannot deactivate your own account"):
-        service.save_user(admin, is_new=False, new_password=None, by=admin)
+        service.save_user(admin, by=admin)
     db.session.rollback()
 
 
@@ -37,7 +37,7 @@ def test_another_admin_may_deactivate_them(users):
     editor = users["editor"]
     assert editor.active  # loaded, as the dashboard's form loads it, so the log has "before"
     editor.active = False
-    service.save_user(editor, is_new=False, new_password=None, by=users["admin"])
+    service.save_user(editor, by=users["admin"])
     [entry] = _entries("user.edit")
     assert entry.changes_dict == {"active": [True, False]}
     assert entry.actor_email == users["admin"].email

@@ -8,10 +8,8 @@ import re
 import pytest
 
 from cms.accounts import service
-from cms.accounts.models import User
-from cms.extensions import db
+from tests.accounts.invites import accept, invite, link_in, mails_to
 from tests.accounts.test_password_reset import reset_path
-from tests.accounts.test_user_admin import field_errors, user_form
 from tests.factories import PASSWORD, stored_user
 
 COMMON = "password123!"  # long enough, but among the first guesses
@@ -78,32 +76,19 @@ def test_reset_refuses_a_weak_password(client, users, outbox, can_log_in):
     assert can_log_in("author@example.com", PASSWORD)
 
 
-def test_the_user_form_refuses_a_weak_password_under_its_field(app, users):
-    admin = app.test_client()
-    admin.login("admin@example.com")
+def test_accepting_an_invitation_refuses_a_weak_password_under_its_field(
+    client, app, users, outbox
+):
+    """Admins type no one's password: the invitee chooses it, through the same check."""
+    client.login("admin@example.com")
+    invite(client, "new@example.com", roles=["author"])
+    link = link_in(mails_to(outbox, "new@example.com")[-1])
 
-    response = admin.submit(
-        "/admin/users/new/", user_form("new@example.com", roles=["author"], password=COMMON)
-    )
+    response = accept(app.test_client(), link, COMMON)
 
     assert response.status_code == 200
-    assert field_errors(response, "new_password") == [COMMON_REASON]
-    assert stored_user("new@example.com") is None
-
-
-def test_the_user_form_refuses_a_weak_new_password_for_an_existing_user(app, users):
-    admin = app.test_client()
-    admin.login("admin@example.com")
-    before = users["author"].password
-
-    response = admin.submit(
-        f"/admin/users/edit/?id={users['author'].id}",
-        user_form("author@example.com", roles=["author"], password=COMMON),
-    )
-
-    assert field_errors(response, "new_password") == [COMMON_REASON]
-    db.session.expire_all()
-    assert db.session.get(User, users["author"].id).password == before
+    assert COMMON_REASON in errors_on_page(response)
+    assert stored_user("new@example.com").password is None
 
 
 def test_create_admin_refuses_a_weak_password_in_one_line(runner):

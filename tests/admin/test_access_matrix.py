@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from cms import clock
-from cms.accounts.models import Role, User
+from cms.accounts import invitations
+from cms.accounts.models import Invitation, Role, User
 from cms.extensions import db, security
 from cms.posts.models import Post, PostRevision, PostStatus, PreviewLink
 from tests.factories import UserFactory
@@ -67,6 +69,18 @@ TARGETS = {
     "trash empty": Target("POST", "/admin/trash/empty/"),
     "user list": Target("GET", "/admin/users/"),
     "user create form": Target("GET", "/admin/users/new/"),
+    "user invite form": Target("GET", "/admin/users/invite/"),
+    "user invite send": Target(
+        "POST", "/admin/users/invite/", (("email", "invited@example.com"), ("roles", "author"))
+    ),
+    "user invitation resend": Target(
+        "POST", "/admin/users/resend-invitation/", (("id", "{invitee}"),)
+    ),
+    "user invitation revoke": Target(
+        "POST", "/admin/users/revoke-invitation/", (("id", "{invitee}"),)
+    ),
+    "user reset link": Target("POST", "/admin/users/send-reset-link/", (("id", "{user}"),)),
+    "invitation page": Target("GET", "/invitation/{invitation}"),
     "user edit": Target("GET", "/admin/users/edit/?id={user}"),
     "user details": Target("GET", "/admin/users/details/?id={user}"),
     "user delete": Target("POST", "/admin/users/delete/", (("id", "{user}"),)),
@@ -104,7 +118,13 @@ EXPECTED = {
     "trash list":         ("login", 403, 200, 200, 200),
     "trash empty":        ("login", 403, 403, 403, "done"),
     "user list":          ("login", 403, 403, 403, 200),
-    "user create form":   ("login", 403, 403, 403, 200),
+    "user create form":   ("login", 403, 403, 403, "refused"),  # people are invited
+    "user invite form":   ("login", 403, 403, 403, 200),
+    "user invite send":   ("login", 403, 403, 403, "done"),
+    "user invitation resend": ("login", 403, 403, 403, "done"),
+    "user invitation revoke": ("login", 403, 403, 403, "done"),
+    "user reset link":    ("login", 403, 403, 403, "done"),
+    "invitation page":    (200, 200, 200, 200, 200),  # the token is the key
     "user edit":          ("login", 403, 403, 403, 200),
     "user details":       ("login", 403, 403, 403, 200),
     "user delete":        ("login", 403, 403, 403, "done"),
@@ -130,7 +150,7 @@ def test_every_target_has_expectations():
 
 
 def database_state() -> tuple:
-    """Everything a request to the admin could change, as plain values."""
+    """Everything a request to the admin could change, as plain values (mails sent too)."""
     db.session.expire_all()
     posts = db.session.execute(
         db.select(
@@ -148,7 +168,11 @@ def database_state() -> tuple:
     roles = db.session.execute(db.select(Role.id, Role.description).order_by(Role.id)).all()
     links = db.session.scalars(db.select(PreviewLink.id).order_by(PreviewLink.id)).all()
     revisions = db.session.scalars(db.select(PostRevision.id).order_by(PostRevision.id)).all()
-    return posts, users, roles, links, revisions
+    invites = db.session.execute(
+        db.select(Invitation.id, Invitation.nonce, Invitation.revoked_at).order_by(Invitation.id)
+    ).all()
+    mails = len(getattr(current_app.extensions["mailman"], "outbox", []))
+    return posts, users, roles, links, revisions, invites, mails
 
 
 def outcome_of(response, changed: bool) -> int | str:
@@ -160,9 +184,9 @@ def outcome_of(response, changed: bool) -> int | str:
 
 
 @pytest.fixture
-def scene(client, users, post_factory):
+def scene(client, users, post_factory, outbox):
     """Drafts and published posts by the acting user; a draft by another author; one post
-    in the trash, so that emptying it changes something."""
+    in the trash, so that emptying it changes something; someone with a pending invitation."""
     author_post = post_factory(users["author"], title="Author post")
     other_post = post_factory(users["other_author"], title="Other post")
     own = {
@@ -181,8 +205,13 @@ def scene(client, users, post_factory):
     with_two_factor = users["other_author"]
     with_two_factor.tf_primary_method = "authenticator"
     with_two_factor.tf_totp_secret = security.totp_factory.generate_totp_secret()
+    with current_app.test_request_context():
+        invitation = invitations.invite("invitee@example.com", ["author"], by=users["admin"])
+        token = invitations.token_for(invitation)
     db.session.commit()
     ids = {
+        "invitee": invitation.user_id,
+        "invitation": token,
         "other": other_post.id,
         "user": users["norole"].id,
         "locked": locked.id,

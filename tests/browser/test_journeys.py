@@ -9,10 +9,13 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import unique
 from tests.browser.pages import (
+    accept_invitation,
     bulk_actions_offered,
-    create_user,
     fill_login_form,
     filter_posts,
+    first_log_in,
+    invitation_link,
+    invite_user,
     listed_titles,
     log_in_as,
     log_out,
@@ -28,22 +31,31 @@ from tests.factories import PostFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 
-def test_admin_creates_an_author_and_an_editor_who_can_then_log_in(page: Page, person):
+def test_admin_invites_an_author_and_an_editor_who_can_then_log_in(
+    page: Page, person, mailbox, visitor
+):
     admin = person("admin")
     author, editor = f"{unique('author')}@example.com", f"{unique('editor')}@example.com"
 
     log_in_as(page, admin)
-    create_user(page, author, roles=["author"], password="author's first password")
-    create_user(page, editor, roles=["editor"], password="editor's first password")
+    invite_user(page, author, roles=["author"])
+    invite_user(page, editor, roles=["editor"])
     page.goto("/admin/users/")
     expect(page.locator("tr", has_text=author)).to_contain_text("author")
+    expect(page.locator("tr", has_text=author)).to_contain_text("Invited, until")
     expect(page.locator("tr", has_text=editor)).to_contain_text("editor")
     log_out(page)
+
+    for email, password in ((author, "author's first password"), (editor, "editor's own one")):
+        newcomer = visitor()
+        accept_invitation(newcomer, invitation_link(mailbox, email), password)
+        first_log_in(newcomer, email, password)
+        newcomer.context.close()
 
     log_in_as(page, author, "author's first password")
     expect(page.get_by_role("link", name="Accounts")).to_have_count(0)  # not an admin
     log_out(page)
-    log_in_as(page, editor, "editor's first password")
+    log_in_as(page, editor, "editor's own one")
     expect(page.get_by_role("link", name="Posts")).to_be_visible()
 
 
