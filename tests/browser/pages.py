@@ -110,11 +110,18 @@ def accept_invitation(page: Page, link: str, password: str) -> None:
     expect(page.get_by_role("heading", name="Login")).to_be_visible()
 
 
-def first_log_in(page: Page, email: str, password: str) -> None:
-    """A new user's first login, right after choosing a password. (Where two-factor sign-in
-    is required, enrolment belongs here.)"""
+def first_log_in(page: Page, email: str, password: str) -> bool:
+    """A new user's first login, right after choosing a password. Where their role requires
+    two-factor sign-in they are made to set up an authenticator before the dashboard (the
+    key is kept for ``email``); returns whether they were."""
     fill_login_form(page, email, password)
+    page.wait_for_url(re.compile(r"/(tf-setup|admin/)"))
+    made_to_enrol = "/tf-setup" in page.url
+    if made_to_enrol:
+        expect(page.get_by_text("Your role requires two-factor sign-in")).to_be_visible()
+        set_up_authenticator(page, email)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    return made_to_enrol
 
 
 def write_post(page: Page, title: str, body: str, summary: str = "") -> None:
