@@ -14,6 +14,7 @@ from cms import clock
 from cms.accounts import invitations, lockout, two_factor
 from cms.accounts import service as accounts
 from cms.accounts.mail import MailNotSent
+from cms.accounts.models import User
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
 from cms.demo import add_demo_posts
@@ -30,6 +31,14 @@ cms_cli = AppGroup(
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+def _existing_user(email: str) -> User:
+    """The user with this address, or exit with one line saying there is none."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user has the address {email}.")
+    return user
 
 
 @cms_cli.command("create-admin")
@@ -87,9 +96,7 @@ def invite(email: str, roles: tuple[str, ...], full_name: str | None) -> None:
 @click.argument("email")
 def unlock(email: str) -> None:
     """Let a user locked out by failed logins log in again now."""
-    user = accounts.find_user(email)
-    if user is None:
-        _fail(f"No user has the address {email}.")
+    user = _existing_user(email)
     was_locked = lockout.unlock(user, by=None)
     db.session.commit()
     if was_locked:
@@ -102,9 +109,7 @@ def unlock(email: str) -> None:
 @click.argument("email")
 def reset_two_factor(email: str) -> None:
     """Remove a user's two-factor sign-in (lost phone) and log them out everywhere."""
-    user = accounts.find_user(email)
-    if user is None:
-        _fail(f"No user with the address {email}.")
+    user = _existing_user(email)
     try:
         two_factor.reset(user, by=None)
     except accounts.AccountError as error:

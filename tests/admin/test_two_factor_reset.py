@@ -107,7 +107,7 @@ def test_cli_resets_a_users_two_factor(runner, users, phone_lost):
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("nobody@example.com", "No user with the address nobody@example.com."),
+        ("nobody@example.com", "No user has the address nobody@example.com."),
         ("author@example.com", "author@example.com has no two-factor sign-in to reset."),
     ],
 )
