@@ -77,7 +77,8 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-#: The built-in roles (cms.accounts.roles), which TWO_FACTOR_REQUIRED_ROLES may name.
+#: The built-in roles (cms.accounts.roles; settings load before the app, so they keep a
+#: copy, which a test compares), which TWO_FACTOR_REQUIRED_ROLES may name.
 KNOWN_ROLES = frozenset({"admin", "editor", "author"})
 
 

@@ -262,3 +262,12 @@ def test_a_two_factor_secret_encrypts_from_then_on_and_old_data_stays_readable(t
     with pytest.raises(InvalidToken):
         codes.decrypt(codes_new.encrypt(b"0000-1111-2222"))
     assert '"t":"2"' in totp_new.new().to_json(encrypt=True)
+
+
+def test_the_roles_two_factor_may_name_are_the_built_in_roles():
+    """Settings load before the app (config cannot import cms), so they keep their own copy
+    of the role names; this keeps the two from drifting apart."""
+    from cms.accounts.roles import STAFF_ROLES
+    from config.settings import KNOWN_ROLES
+
+    assert KNOWN_ROLES == STAFF_ROLES

@@ -284,7 +284,7 @@ def test_with_redis_down_each_instance_counts_in_memory_and_says_so(instances, c
 
 
 def test_two_factor_codes_are_limited_when_two_factor_is_on(instances):
-    """Two-factor sign-in is switched on elsewhere; its code forms get the sign-in limits."""
+    """The two-factor code form gets the sign-in limits."""
     from passlib import totp
 
     app = instances(
