@@ -269,6 +269,23 @@ def test_two_app_instances_share_the_counts_through_redis(instances, redis_url, 
         keys.close()
 
 
+def test_two_app_instances_share_failed_sign_ins_through_redis(instances, redis_url, key_prefix):
+    """Failed sign-ins are counted after the answer (only failures count), in Redis too."""
+    settings = {
+        "REDIS_URL": redis_url,
+        "RATELIMIT_KEY_PREFIX": key_prefix,
+        "RATE_LIMIT_SIGN_IN_PER_ACCOUNT": "3 per minute",
+    }
+    first, second = instances(**settings), instances(**settings)
+
+    answers = [
+        login(app, "nobody@example.com", WRONG).status_code
+        for app in (first, second, first, second)
+    ]
+
+    assert answers == [200, 200, 200, 429]
+
+
 def test_with_redis_down_each_instance_counts_in_memory_and_says_so(instances, caplog):
     app = instances(
         REDIS_URL="redis://127.0.0.1:9/0",  # the discard port: nothing answers there
