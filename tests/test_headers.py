@@ -135,7 +135,7 @@ DASHBOARD_PAGES = [
     "/admin/posts/revisions/compare/?id={post}&a={older}&b={newer}",
     "/admin/trash/",
     "/admin/users/",
-    "/admin/users/new/",
+    "/admin/users/invite/",
     "/admin/users/edit/?id={user}",
     "/admin/users/details/?id={user}",
     "/admin/roles/",
