@@ -26,7 +26,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from cms.accounts import sessions as _sessions  # noqa: F401 - logout ends every session
-    from cms.accounts.models import Role, User
+    from cms.accounts.models import Role, User, WebAuthn
     from cms.accounts.password_reset import EvenForgotPasswordForm
     from cms.audit import models as _audit_models  # noqa: F401 - registers the table
     from cms.audit.signals import AuditedLoginForm
@@ -48,7 +48,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     security.init_app(
         app,
-        SQLAlchemyUserDatastore(db, User, Role),
+        SQLAlchemyUserDatastore(db, User, Role, WebAuthn),
         login_form=AuditedLoginForm,
         forgot_password_form=EvenForgotPasswordForm,
     )

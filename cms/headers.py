@@ -25,10 +25,10 @@ _COMMON = (
     "frame-ancestors 'none'; img-src 'self' https: data:; "
 )
 PUBLIC_POLICY = _COMMON + "style-src 'self'; script-src 'none'"
-# Flask-Security's two-factor (/tf-...) and recovery-code (/mf-...) screens included, and
-# the invitation, registration and confirmation screens.
+# Flask-Security's two-factor (/tf-...), recovery-code (/mf-...) and security-key (/wan-...)
+# screens included, and the invitation, registration and confirmation screens.
 _ADMIN_PREFIXES = (
-    "/admin", "/login", "/logout", "/reset", "/change", "/verify", "/tf-", "/mf-",
+    "/admin", "/login", "/logout", "/reset", "/change", "/verify", "/tf-", "/mf-", "/wan-",
     "/invitation", "/register", "/confirm",
 )  # fmt: skip
 

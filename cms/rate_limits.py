@@ -23,11 +23,13 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_login import current_user
+from flask_security import url_for_security
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
@@ -87,11 +89,14 @@ def names_no_account() -> bool:
 
 def failed_attempt(response: Response) -> bool:
     """A failed sign-in comes back as the form again (200) or, for JSON, an error (4xx);
-    success redirects (forms) or answers 200 (JSON). A 429 was not an attempt."""
+    success redirects (forms) or answers 200 (JSON). A 429 was not an attempt.
+    A security key's refused answer is the exception: a redirect back to the key's page."""
     if response.status_code == 429:
         return False
     if request.is_json:
         return response.status_code >= 400
+    if request.endpoint == "security.wan_signin_response" and response.status_code == 302:
+        return urlsplit(response.location).path == url_for_security("wan_signin")
     return response.status_code == 200 or response.status_code >= 400
 
 

@@ -271,6 +271,13 @@ class BaseConfig:
         # phone's clock drift (Flask-Security's 120 would accept a code four minutes old).
         self.SECURITY_TWO_FACTOR_AUTHENTICATOR_VALIDITY = 30
         self.SECURITY_MULTI_FACTOR_RECOVERY_CODES = True
+        # Security keys and passkeys (WebAuthn), only ever instead of the app's code: the
+        # password always comes first, and re-authentication (/verify) asks for the password.
+        self.SECURITY_WEBAUTHN = True
+        self.SECURITY_WAN_ALLOW_AS_FIRST_FACTOR = False
+        self.SECURITY_WAN_ALLOW_AS_MULTI_FACTOR = True
+        self.SECURITY_WAN_ALLOW_AS_VERIFY = []
+        self.SECURITY_WAN_RP_NAME = self.SITE_NAME
         # The keys that encrypt stored authenticator secrets and recovery codes. Derived from
         # SECURITY_PASSWORD_SALT, which a deployment already has and must never change (unlike
         # SECRET_KEY, which may be rotated): no new variable to set, nothing to lose on

@@ -192,6 +192,18 @@ def test_production_requires_two_factor_for_admins_and_editors(tmp_path):
     assert settings.SECURITY_MULTI_FACTOR_RECOVERY_CODES is True
 
 
+@pytest.mark.parametrize("name", ["production", "development", "testing"])
+def test_security_keys_are_a_second_factor_only(tmp_path, name):
+    environ = PRODUCTION if name == "production" else {"CMS_CONFIG": name}
+    settings = load_config(tmp_path, environ)
+    assert settings.SECURITY_WEBAUTHN is True
+    assert settings.SECURITY_WAN_ALLOW_AS_MULTI_FACTOR is True
+    # Never instead of the password, neither at login nor when re-authenticating.
+    assert settings.SECURITY_WAN_ALLOW_AS_FIRST_FACTOR is False
+    assert settings.SECURITY_WAN_ALLOW_AS_VERIFY == []
+    assert settings.SECURITY_WAN_RP_NAME == settings.SITE_NAME
+
+
 @pytest.mark.parametrize("name", ["development", "testing"])
 def test_development_and_testing_let_everyone_in_with_a_password(tmp_path, name):
     settings = load_config(tmp_path, {"CMS_CONFIG": name})

@@ -13,9 +13,11 @@ from flask import Blueprint
 from limits.storage import RedisStorage
 
 from cms import rate_limits
+from cms.extensions import db
 from tests.accounts.invites import accept, invite, link_in, mails_to
-from tests.client import CMSClient
+from tests.client import CMSClient, csrf_token_in
 from tests.factories import PASSWORD
+from tests.two_factor import add_security_key
 
 WRONG = "not the password"
 
@@ -341,3 +343,24 @@ def test_sending_invitations_is_limited_like_password_resets(app, client, users,
     assert invite(client, "new@example.com", roles=["author"]).status_code == 302
     assert invite(client, "new@example.com", roles=["author"]).status_code == 429
     assert len(mails_to(outbox, "new@example.com")) == 1
+
+
+def test_refused_security_key_answers_are_limited_per_account(app, users, limits):
+    """Flask-Security answers a refused key with a redirect, as it does a success."""
+    limits(sign_in_per_account="2 per minute")
+    add_security_key(users["author"])
+    db.session.commit()
+    client = app.test_client()
+    assert client.login("author@example.com").location.startswith("/wan-signin")
+    page = client.submit("/wan-signin").get_data(as_text=True)  # the key's challenge
+    action = re.search(r'<form action="([^"]+)" method="post" name="wan_signin_response', page)
+    token = csrf_token_in(page)
+
+    def answer():
+        return client.post(action.group(1), data={"csrf_token": token, "credential": "{}"})
+
+    answers = [answer() for _ in range(3)]
+
+    assert [response.status_code for response in answers] == [302, 302, 429]
+    assert answers[0].location.startswith("/wan-signin")
+    assert client.get("/admin/").location.startswith("/login")

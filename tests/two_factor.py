@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import time
 
 from passlib.totp import TOTP
@@ -54,3 +55,24 @@ def generate_recovery_codes(client: CMSClient) -> list[str]:
     found = _RECOVERY_CODES.search(page.get_data(as_text=True))
     assert found, "no recovery codes on the page"
     return re.findall(r"<li>([^<]+)</li>", found.group(1))
+
+
+def add_security_key(user, name: str = "blue key"):
+    """A security key registered by ``user``, as Flask-Security stores one (the browser
+    journey registers real ones; a test client cannot sign with it)."""
+    from cms import clock
+    from cms.accounts.models import WebAuthn
+
+    key = WebAuthn(
+        credential_id=secrets.token_bytes(16),
+        public_key=b"a public key",
+        sign_count=0,
+        transports=["usb"],
+        backup_state=False,
+        device_type="single_device",
+        lastuse_datetime=clock.utcnow().replace(tzinfo=None),
+        name=name,
+        usage="secondary",
+    )
+    user.webauthn.append(key)
+    return key

@@ -65,8 +65,8 @@ class User(db.Model, fsqla.FsUserMixin):
 
 
 class WebAuthn(db.Model, fsqla.FsWebAuthnMixin):
-    """Passkeys. Unused (WebAuthn is not switched on), but Flask-Security's user model has a
-    relationship to this class since its `mfa` extra is installed."""
+    """A user's security keys and passkeys (``user.webauthn``), a second factor instead of
+    the authenticator app's code (see ``cms.accounts.two_factor``)."""
 
     __tablename__ = "webauthn"
 

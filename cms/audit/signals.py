@@ -1,5 +1,5 @@
-"""Logins, logouts, password changes, failed logins and two-factor changes, from
-Flask-Security, into the log."""
+"""Logins, logouts, password changes, failed logins and two-factor changes (security keys
+included), from Flask-Security, into the log."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from flask_security.signals import (
     user_authenticated,
     user_confirmed,
     user_registered,
+    wan_deleted,
+    wan_registered,
 )
 from flask_security.utils import get_message
 
@@ -26,6 +28,7 @@ from cms.extensions import db
 _SECOND_FACTOR_VIEWS = {
     "security.two_factor_token_validation": "authenticator",
     "security.mf_recovery": "recovery code",
+    "security.wan_signin_response": "security key",
 }
 
 
@@ -56,6 +59,17 @@ def _two_factor_changed(app, user, method=None, **extra):
 @tf_disabled.connect
 def _two_factor_disabled(app, user, **extra):
     record("auth.two_factor_disable", user, actor=user)
+
+
+@wan_registered.connect
+def _security_key_registered(app, user, name=None, **extra):
+    # Committed by Flask-Security's view along with the new key.
+    record("auth.security_key_registered", user, {"name": name}, actor=user)
+
+
+@wan_deleted.connect
+def _security_key_deleted(app, user, name=None, **extra):
+    record("auth.security_key_deleted", user, {"name": name}, actor=user)
 
 
 @user_logged_out.connect

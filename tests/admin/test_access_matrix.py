@@ -21,10 +21,11 @@ from werkzeug.datastructures import MultiDict
 
 from cms import clock
 from cms.accounts import invitations
-from cms.accounts.models import Invitation, Role, User
+from cms.accounts.models import Invitation, Role, User, WebAuthn
 from cms.extensions import db, security
 from cms.posts.models import Post, PostRevision, PostStatus, PreviewLink
 from tests.factories import UserFactory
+from tests.two_factor import add_security_key
 
 ROLES = ("anonymous", "norole", "author", "editor", "admin")
 
@@ -93,6 +94,14 @@ TARGETS = {
     "two-factor setup": Target("GET", "/tf-setup"),
     "recovery codes": Target("GET", "/mf-recovery-codes"),
     "two-factor reset": Target("POST", "/admin/users/reset-two-factor/", (("id", "{tf_user}"),)),
+    # Security keys: one's own only; another's key is not found by its name.
+    "security keys": Target("GET", "/wan-register"),
+    "security key register": Target("POST", "/wan-register", (("name", "new key"),)),
+    "security key register response": Target(
+        "POST", "/wan-register/not-a-token", (("credential", "{{}}"),)
+    ),
+    "security key delete own": Target("POST", "/wan-delete", (("name", "{own_key}"),)),
+    "security key delete other": Target("POST", "/wan-delete", (("name", "{other_key}"),)),
 }
 
 # One column per role, in the order of ROLES.
@@ -136,6 +145,11 @@ EXPECTED = {
     "two-factor setup":   ("login page", 200, 200, 200, 200),
     "recovery codes":     ("login", 200, 200, 200, 200),
     "two-factor reset":   ("login", 403, 403, 403, "done"),
+    "security keys":      ("login", 200, 200, 200, 200),
+    "security key register": ("login", 200, 200, 200, 200),  # the key's options, nothing saved
+    "security key register response": ("login", "refused", "refused", "refused", "refused"),
+    "security key delete own":   ("login", "done", "done", "done", "done"),
+    "security key delete other": ("login", "refused", "refused", "refused", "refused"),
 }  # fmt: skip
 
 CASES = [
@@ -171,8 +185,11 @@ def database_state() -> tuple:
     invites = db.session.execute(
         db.select(Invitation.id, Invitation.nonce, Invitation.revoked_at).order_by(Invitation.id)
     ).all()
+    keys = db.session.execute(
+        db.select(WebAuthn.id, WebAuthn.user_id, WebAuthn.name).order_by(WebAuthn.id)
+    ).all()
     mails = len(getattr(current_app.extensions["mailman"], "outbox", []))
-    return posts, users, roles, links, revisions, invites, mails
+    return posts, users, roles, links, revisions, invites, keys, mails
 
 
 def outcome_of(response, changed: bool) -> int | str:
@@ -205,6 +222,7 @@ def scene(client, users, post_factory, outbox):
     with_two_factor = users["other_author"]
     with_two_factor.tf_primary_method = "authenticator"
     with_two_factor.tf_totp_secret = security.totp_factory.generate_totp_secret()
+    add_security_key(with_two_factor, "other key")
     with current_app.test_request_context():
         invitation = invitations.invite("invitee@example.com", ["author"], by=users["admin"])
         token = invitations.token_for(invitation)
@@ -216,6 +234,7 @@ def scene(client, users, post_factory, outbox):
         "user": users["norole"].id,
         "locked": locked.id,
         "tf_user": with_two_factor.id,
+        "other_key": "other key",
         "role": db.session.scalar(db.select(Role.id).where(Role.name == "author")),
     }
     return own, author_post, ids, published
@@ -232,6 +251,11 @@ def request_as(client, users, scene, role: str, target: Target):
     token = client.token()
     if role != "anonymous":
         client.login(users[role].email)
+    if "{own_key}" in str(target.data):
+        # Registered once logged in: with a key, the login would ask for it.
+        add_security_key(users.get(role, users["author"]), "own key")
+        db.session.commit()
+        values["own_key"] = "own key"
     url = target.url.format(**values)
     if target.method == "GET":
         return client.get(url), own_post

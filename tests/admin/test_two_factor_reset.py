@@ -11,7 +11,7 @@ from cms.audit.models import AuditEntry
 from cms.extensions import db
 from tests.client import flashed
 from tests.factories import UserFactory, stored_user
-from tests.two_factor import enroll
+from tests.two_factor import add_security_key, enroll
 
 
 @pytest.fixture
@@ -63,6 +63,43 @@ def test_admin_resets_a_users_two_factor_in_the_dashboard(client, users, phone_l
     assert entry.actor_email == users["admin"].email
     assert entry.target_label == editor.email
     assert entry.source == "admin"
+
+
+@pytest.mark.usefixtures("required")
+def test_the_reset_removes_the_users_security_keys_too(client, users, phone_lost):
+    editor = stored_user(users["editor"].email)
+    add_security_key(editor, "blue key")
+    db.session.commit()
+    client.login(users["admin"].email)
+    enroll(client)
+
+    client.submit(
+        "/admin/users/reset-two-factor/",
+        {"id": str(editor.id)},
+        form_url=f"/admin/users/details/?id={editor.id}",
+    )
+    assert stored_user(editor.email).webauthn == []
+    # Neither the app nor the key: at the next login they set up two-factor again.
+    assert client.application.test_client().login(editor.email).location == "/tf-setup"
+    (entry,) = resets()
+    assert entry.changes_dict["security_keys_removed"] == ["blue key"]
+
+
+def test_a_user_with_only_a_security_key_can_be_reset(client, users):
+    author = users["author"]
+    add_security_key(author, "blue key")
+    db.session.commit()
+    client.login(users["admin"].email)
+    details = client.get(f"/admin/users/details/?id={author.id}").get_data(as_text=True)
+    assert "Reset two-factor sign-in" in details
+    page = client.get("/admin/users/").get_data(as_text=True)
+    assert two_factor_column(page, author.email) == "On"
+
+    response = client.post_with_token("/admin/users/reset-two-factor/", {"id": str(author.id)})
+    assert "was reset" in " ".join(flashed(client.get(response.location)))
+    assert stored_user(author.email).webauthn == []
+    # The password alone logs them in again: no key is asked for.
+    assert client.application.test_client().login(author.email).location == "/admin/"
 
 
 def two_factor_column(page: str, email: str) -> str:

@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LEG = "postgresql" if configured_url() else "sqlite"
 ARTIFACTS = Path(os.environ.get("CMS_TEST_ARTIFACTS", ROOT / "test-artifacts")) / LEG
 LOOPBACK = "127.0.0.1"
+# The name of the loopback for security keys: WebAuthn's relying party is the page's host
+# name, and Chromium makes no credential for an IP address.
+LOCALHOST = "localhost"
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +97,26 @@ def live_server(tmp_path_factory, smtp_server) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
+def localhost_server(tmp_path_factory, live_server, smtp_server) -> Iterator[LiveServer]:
+    """The same deployment (same database) answering as http://localhost:PORT, for the
+    security-key journeys."""
+    tmp = tmp_path_factory.mktemp("localhost")
+    server = LiveServer(
+        live_server.env["DATABASE_URL"],
+        free_port(),
+        smtp_server.port,
+        tmp / "gunicorn.log",
+        host=LOCALHOST,
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.copy(server.log_path, ARTIFACTS / "gunicorn-localhost.log")
+
+
+@pytest.fixture(scope="session")
 def live_app(live_server):
     """The app in this process, on the live server's database, for arranging data."""
     app = create_app(
@@ -137,7 +160,9 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
         # Chromium resolves Google's hosts in the background even with Playwright's flags.
-        "args": [f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOOPBACK}"],
+        "args": [
+            f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOOPBACK} , EXCLUDE {LOCALHOST}"
+        ],
     }
 
 
@@ -206,7 +231,10 @@ class BrowserGuard:
 
     def _on_request(self, request) -> None:
         parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != LOOPBACK:
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in (
+            LOOPBACK,
+            LOCALHOST,
+        ):
             self.problems.append(f"request to another host: {request.url}")
 
     def _on_response(self, response) -> None:

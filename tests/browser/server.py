@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class LiveServer:
-    def __init__(self, database_url: str, port: int, smtp_port: int, log_path: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
+    def __init__(
+        self, database_url: str, port: int, smtp_port: int, log_path: Path, host: str = "127.0.0.1"
+    ) -> None:
+        """``host`` is the name the site answers to (SERVER_NAME); it listens on 127.0.0.1."""
+        self.url = f"http://{host}:{port}"
         self.log_path = log_path
         self.env = {
             "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -24,7 +27,7 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "browser-tests",
             "SECURITY_PASSWORD_SALT": "browser-tests",
-            "SERVER_NAME": f"127.0.0.1:{port}",
+            "SERVER_NAME": f"{host}:{port}",
             "PREFERRED_URL_SCHEME": "http",
             "SESSION_COOKIE_SECURE": "false",  # plain HTTP on loopback
             "BCRYPT_ROUNDS": "4",
