@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import and_
 from wtforms import SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 from cms import acting, clock, rate_limits
 from cms.accounts import invitations, service
@@ -29,7 +29,11 @@ from cms.extensions import db
 
 class InviteForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired()])
-    full_name = StringField("Name", description="Shown to readers as the author.")
+    full_name = StringField(
+        "Name",
+        validators=[Length(max=service.NAME_MAX)],
+        description="Shown to readers as the author.",
+    )
     roles = SelectMultipleField(
         "Roles",
         choices=[SelectChoice(name, f"{name}: {what}") for name, what in BUILT_IN_ROLES.items()],
