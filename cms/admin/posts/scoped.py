@@ -27,7 +27,6 @@ from cms.posts.models import Post
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.workflow import TransitionError
 
-
 RACE_LOST = "Another post took the address of a selected post at the same moment; nothing was done."
 
 
