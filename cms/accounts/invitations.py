@@ -91,6 +91,25 @@ def revoke(user: User, *, by: User | None) -> None:
     audit.record("invitation.revoke", user, actor=by)
 
 
+def address_changed(user: User, old_email: str, *, by: User | None) -> str | None:
+    """The address of ``user`` changed (not committed): an open invitation's link, mailed to
+    the old address, stops working, since whoever reads that mailbox is not who the admin
+    means now (a typo, say). The admin re-sends it on purpose, through the button that
+    reports a mail failure and is rate-limited; a form save sends no mail.
+
+    :return: what the admin must do next, or None when there was no open invitation.
+    """
+    invitation = user.invitation
+    if invitation is None or invitation.state_at(clock.utcnow()) not in ("pending", "expired"):
+        return None
+    invitation.nonce = secrets.token_urlsafe(16)
+    audit.record("invitation.withdraw", user, {"email": [old_email, user.email]}, actor=by)
+    return (
+        f"The invitation link mailed to {old_email} no longer works. "
+        f"Re-send the invitation to reach {user.email}."
+    )
+
+
 class LinkUnknown(InvitationError):
     """A link this site never made (a mangled or forged token)."""
 

@@ -155,15 +155,19 @@ def naive_utcnow():
     return clock.utcnow().replace(tzinfo=None)
 
 
-def save_user(user: User, *, by: User | None) -> None:
+def save_user(user: User, *, by: User | None) -> list[str]:
     """Finish a changed account whose fields are set (not committed): end the sessions of a
-    deactivated user, and record the change. ``by`` is the admin making it.
+    deactivated user, end an invitation link mailed to an address no longer the user's,
+    and record the change. ``by`` is the admin making it.
 
     Passwords are not changed here: nobody types another person's password. People choose
     their own through an invitation or a reset link.
 
+    :return: what the admin must do next, in sentences (re-send an invitation, say).
     :raise AccountError: when ``by`` would lock themselves out, or the name is too long.
     """
+    from cms.accounts import invitations  # it builds on this module
+
     check_name(user.full_name)
     changes = audit.changed_fields(user, AUDITED_FIELDS)
     if inspect(user).attrs.active.history.deleted == [True]:
@@ -172,6 +176,11 @@ def save_user(user: User, *, by: User | None) -> None:
         raise AccountError("You cannot deactivate your own account or remove your own admin role.")
     if changes:
         audit.record("user.edit", user, changes, actor=by)
+    notices = []
+    if "email" in changes:
+        notice = invitations.address_changed(user, changes["email"][0], by=by)
+        notices += [notice] if notice else []
+    return notices
 
 
 def allow_deletion(user: User, *, by: User | None) -> None:

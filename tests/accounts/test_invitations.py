@@ -249,6 +249,47 @@ def test_revoking_kills_the_link_and_closes_the_account(
     assert not can_log_in("ines@example.com", PASSWORD)
 
 
+def correct_address(admin, old: str, new: str):
+    user = stored_user(old)
+    form = {"email": new, "full_name": user.full_name or "", "active": "y"}
+    form["roles"] = [str(role.id) for role in user.roles]
+    return admin.submit(f"/admin/users/edit/?id={user.id}", form)
+
+
+def test_correcting_an_invitees_address_kills_the_link_mailed_to_the_old_one(
+    admin, outbox, visitor, can_log_in
+):
+    invite(admin, "ines@exampel.com", roles=["editor"])  # a typo: someone else's mailbox
+    typo_link = link_in(mails_to(outbox, "ines@exampel.com")[-1])
+
+    response = correct_address(admin, "ines@exampel.com", "ines@example.com")
+
+    assert response.status_code == 302
+    assert (
+        "The invitation link mailed to ines@exampel.com no longer works. "
+        "Re-send the invitation to reach ines@example.com."
+    ) in flashed(admin.get(response.location))
+    old = visitor.get(path_of(typo_link))
+    assert old.status_code == 410
+    assert accept(visitor, typo_link, PASSWORD).status_code == 410
+    assert not can_log_in("ines@example.com", PASSWORD)
+    assert ("invitation.withdraw", "admin@example.com") in audit_actions("ines@example.com")
+    resend(admin, "ines@example.com")
+    accept(visitor, link_in(mails_to(outbox, "ines@example.com")[-1]), PASSWORD)
+    assert can_log_in("ines@example.com", PASSWORD)
+
+
+def test_correcting_the_address_of_someone_who_accepted_says_nothing_of_invitations(
+    admin, visitor, invitee_link, outbox
+):
+    accept(visitor, invitee_link, PASSWORD)
+
+    response = correct_address(admin, "ines@example.com", "ines@example.org")
+
+    assert not any("invitation" in message for message in flashed(admin.get(response.location)))
+    assert ("invitation.withdraw", "admin@example.com") not in audit_actions("ines@example.org")
+
+
 def test_a_revoked_invitation_can_be_sent_again(admin, visitor, invitee_link, outbox, can_log_in):
     revoke(admin, "ines@example.com")
     resend(admin, "ines@example.com")
