@@ -16,6 +16,7 @@ from flask import current_app
 from flask_security.recoverable import generate_reset_password_token
 from flask_security.utils import _td_format
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
 
 from cms import clock
 from cms.accounts import mail, service
@@ -24,6 +25,7 @@ from cms.audit import service as audit
 from cms.extensions import db
 
 _SALT = "cms.invitation"
+USED = "This invitation has been used already. Log in with the password you chose."
 SUBJECT = "You are invited to {site}"
 
 
@@ -135,7 +137,7 @@ def open_link(token: str) -> Invitation:
         raise LinkUnknown("This invitation link is not valid.")
     state = invitation.state_at(clock.utcnow())
     if state == "accepted":
-        raise LinkGone("This invitation has been used already. Log in with the password you chose.")
+        raise LinkGone(USED)
     if state == "revoked" or not invitation.user.active:
         raise LinkGone("This invitation was withdrawn. Ask the person who invited you.")
     if invitation.nonce is None or not secrets.compare_digest(invitation.nonce, data["nonce"]):
@@ -152,12 +154,25 @@ def accept(invitation: Invitation, password: str) -> User:
     (not committed). The caller opened it with ``open_link``.
 
     :raise AccountError: when the password is too weak; nothing changes then.
+    :raise LinkGone: when the link was used meanwhile (roll back: nothing is kept).
     """
+    if invitation.nonce is None:  # ``== None`` below would match a closed invitation
+        raise LinkGone(USED)
     user = invitation.user
     service.set_password(user, password)  # checks it before anything changes
     user.confirmed_at = user.confirmed_at or service.naive_utcnow()
-    invitation.accepted_at = clock.utcnow()
-    invitation.nonce = None
+    # Close it only if the link's nonce is still the stored one, in one statement: of two
+    # forms sent at once through the link, the second finds no row (the database makes it
+    # wait for the first) instead of setting its password over the first one's.
+    closed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.nonce == invitation.nonce)
+        .values(nonce=None, accepted_at=clock.utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise LinkGone(USED)
+    db.session.refresh(invitation)
     audit.record("invitation.accept", user, actor=user)
     return user
 

@@ -7,6 +7,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cms.accounts.models import Invitation
 from cms.audit.models import AuditEntry
@@ -179,6 +180,40 @@ def test_the_link_works_only_once(visitor, invitee_link, can_log_in):
     assert replay.status_code == 410
     assert can_log_in("ines@example.com", PASSWORD)
     assert not can_log_in("ines@example.com", "someone else's pick")
+
+
+def test_of_two_forms_sent_at_once_through_the_link_the_first_wins(
+    app, visitor, invitee_link, can_log_in, monkeypatch
+):
+    """The late request opened the link (and read its nonce) before the first one set its
+    password and committed; it finds the link used when it comes to close the invitation,
+    and changes nothing."""
+    from cms.accounts import invitations
+
+    opened = invitations.open_link
+
+    def opened_before_another_tab_accepted(token):
+        invitation = opened(token)
+        nonce_read = invitation.nonce
+        db.session.commit()  # the tests share one connection: end this read first
+        monkeypatch.setattr(invitations, "open_link", opened)
+        with app.app_context():  # another request, with a session of its own
+            first_tab = app.test_client()
+            assert accept(first_tab, invitee_link, "the first tab's pick").status_code == 302
+        set_committed_value(invitation, "nonce", nonce_read)  # what this request had read
+        return invitation
+
+    monkeypatch.setattr(invitations, "open_link", opened_before_another_tab_accepted)
+
+    late = accept(visitor, invitee_link, PASSWORD)
+
+    assert late.status_code == 410
+    assert problem_on(late) == (
+        "This invitation has been used already. Log in with the password you chose."
+    )
+    assert can_log_in("ines@example.com", "the first tab's pick")
+    assert not can_log_in("ines@example.com", PASSWORD)
+    assert audit_actions("ines@example.com").count(("invitation.accept", "ines@example.com")) == 1
 
 
 def test_the_link_expires(app, admin, outbox, visitor, frozen_clock):
