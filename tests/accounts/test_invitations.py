@@ -518,3 +518,34 @@ def test_the_users_list_filters_by_invitation(admin, users, outbox, frozen_clock
     assert emails_listed(admin, "flt0_0=revoked") == {"withdrawn@example.com"}
     assert "joined@example.com" in emails_listed(admin, "")
     assert admin.get("/admin/users/?flt0_0=nonsense").status_code == 200
+
+
+def test_the_invitation_state_is_the_same_rule_in_sql_and_in_python(
+    admin, users, outbox, frozen_clock
+):
+    """The list's filter asks the database, its Access column asks the row: one rule."""
+    from cms import clock
+    from cms.accounts import service
+
+    for name in ("waiting", "late", "withdrawn", "joined", "reset"):
+        invite(admin, f"{name}@example.com", roles=["author"])
+    revoke(admin, "withdrawn@example.com")
+    accept(
+        admin.application.test_client(),
+        link_in(mails_to(outbox, "joined@example.com")[0]),
+        PASSWORD,
+    )
+    service.set_password(stored_user("reset@example.com"), PASSWORD)  # as a reset link does
+    db.session.commit()
+    frozen_clock(frozen_clock.now + timedelta(days=30))
+    resend(admin, "waiting@example.com")
+
+    now = clock.utcnow()
+    db.session.expire_all()
+    in_sql = dict(db.session.execute(db.select(Invitation.id, Invitation.state_at(now))).all())
+    in_python = {i.id: i.state_at(now) for i in db.session.scalars(db.select(Invitation))}
+    assert in_sql == in_python
+    assert sorted(in_python.values()) == [
+        "accepted", "accepted", "expired", "pending", "revoked"
+    ]  # fmt: skip
+    assert "reset@example.com" not in emails_listed(admin, "flt0_0=expired")
