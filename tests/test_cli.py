@@ -213,8 +213,9 @@ def test_invite_mails_a_link_and_sets_the_roles(
         (["new@example.com", "--role", "publisher"], "No such role: publisher."),
         (["editor@example.com", "--role", "editor"], "already exists"),
         (["not-an-address"], "is not a valid e-mail address"),
+        (["new@example.com", "--name", "x" * 121], "The name is too long: at most 120"),
     ],
-    ids=["unknown role", "taken address", "invalid address"],
+    ids=["unknown role", "taken address", "invalid address", "name too long"],
 )
 def test_invite_with_bad_input_fails_in_one_line_and_keeps_nothing(
     runner, users, outbox, public_site, args, message

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_security.recoverable import generate_reset_password_token
 from flask_security.utils import _td_format
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
 
 from cms import clock
 from cms.accounts import mail, service
@@ -24,6 +25,7 @@ from cms.audit import service as audit
 from cms.extensions import db
 
 _SALT = "cms.invitation"
+USED = "This invitation has been used already. Log in with the password you chose."
 SUBJECT = "You are invited to {site}"
 
 
@@ -91,6 +93,25 @@ def revoke(user: User, *, by: User | None) -> None:
     audit.record("invitation.revoke", user, actor=by)
 
 
+def address_changed(user: User, old_email: str, *, by: User | None) -> str | None:
+    """The address of ``user`` changed (not committed): an open invitation's link, mailed to
+    the old address, stops working, since whoever reads that mailbox is not who the admin
+    means now (a typo, say). The admin re-sends it on purpose, through the button that
+    reports a mail failure and is rate-limited; a form save sends no mail.
+
+    :return: what the admin must do next, or None when there was no open invitation.
+    """
+    invitation = user.invitation
+    if invitation is None or invitation.state_at(clock.utcnow()) not in ("pending", "expired"):
+        return None
+    invitation.nonce = secrets.token_urlsafe(16)
+    audit.record("invitation.withdraw", user, {"email": [old_email, user.email]}, actor=by)
+    return (
+        f"The invitation link mailed to {old_email} no longer works. "
+        f"Re-send the invitation to reach {user.email}."
+    )
+
+
 class LinkUnknown(InvitationError):
     """A link this site never made (a mangled or forged token)."""
 
@@ -116,7 +137,7 @@ def open_link(token: str) -> Invitation:
         raise LinkUnknown("This invitation link is not valid.")
     state = invitation.state_at(clock.utcnow())
     if state == "accepted":
-        raise LinkGone("This invitation has been used already. Log in with the password you chose.")
+        raise LinkGone(USED)
     if state == "revoked" or not invitation.user.active:
         raise LinkGone("This invitation was withdrawn. Ask the person who invited you.")
     if invitation.nonce is None or not secrets.compare_digest(invitation.nonce, data["nonce"]):
@@ -133,12 +154,25 @@ def accept(invitation: Invitation, password: str) -> User:
     (not committed). The caller opened it with ``open_link``.
 
     :raise AccountError: when the password is too weak; nothing changes then.
+    :raise LinkGone: when the link was used meanwhile (roll back: nothing is kept).
     """
+    if invitation.nonce is None:  # ``== None`` below would match a closed invitation
+        raise LinkGone(USED)
     user = invitation.user
     service.set_password(user, password)  # checks it before anything changes
     user.confirmed_at = user.confirmed_at or service.naive_utcnow()
-    invitation.accepted_at = clock.utcnow()
-    invitation.nonce = None
+    # Close it only if the link's nonce is still the stored one, in one statement: of two
+    # forms sent at once through the link, the second finds no row (the database makes it
+    # wait for the first) instead of setting its password over the first one's.
+    closed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.nonce == invitation.nonce)
+        .values(nonce=None, accepted_at=clock.utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise LinkGone(USED)
+    db.session.refresh(invitation)
     audit.record("invitation.accept", user, actor=user)
     return user
 

@@ -15,17 +15,15 @@ class MailNotSent(RuntimeError):
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for a mail: ``SERVER_NAME`` and ``PREFERRED_URL_SCHEME``, never the
-    host or the scheme of the request that happens to send it (behind a TLS proxy that
-    would be http).
+    """An absolute link for a mail: on ``SERVER_NAME``, never the host of the request that
+    happens to send it (the scheme is ``PREFERRED_URL_SCHEME``, as ``CMSFlask.url_for``
+    gives every absolute link).
 
     :raise MailNotSent: outside a request when ``SERVER_NAME`` is not set.
     """
     if not has_request_context() and not current_app.config.get("SERVER_NAME"):
         raise MailNotSent("Set SERVER_NAME (the site's public host) so mails can link to it.")
-    return url_for(
-        endpoint, _external=True, _scheme=current_app.config["PREFERRED_URL_SCHEME"], **values
-    )
+    return url_for(endpoint, _external=True, **values)
 
 
 def send(template: str, subject: str, user: User, **context) -> None:

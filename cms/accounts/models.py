@@ -6,8 +6,9 @@ from datetime import datetime
 
 from flask import current_app
 from flask_security.models import fsqla_v3 as fsqla
-from sqlalchemy import Column, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, Integer, String, case, exists, or_
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, aliased, backref, mapped_column, relationship
 
 from cms.database import UTCDateTime
 from cms.extensions import db
@@ -99,8 +100,9 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     nonce: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
+    @hybrid_method
     def state_at(self, moment: datetime) -> str:
-        """``pending``, ``expired``, ``accepted`` or ``revoked``.
+        """``pending``, ``expired``, ``accepted`` or ``revoked``; in SQL, the same string.
 
         A password set another way (a reset link) counts as accepting: the person has shown
         they read the mail sent to the address.
@@ -110,3 +112,15 @@ class Invitation(db.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "pending" if moment < self.expires_at else "expired"
+
+    @state_at.expression
+    def state_at(cls, moment: datetime):  # noqa: N805 - SQL side of the hybrid
+        # An alias, so that inside a query on users it does not correlate to the outer row.
+        owner = aliased(User)
+        has_password = exists().where(owner.id == cls.user_id, owner.password.is_not(None))
+        return case(
+            (or_(cls.accepted_at.is_not(None), has_password), "accepted"),
+            (cls.revoked_at.is_not(None), "revoked"),
+            (cls.expires_at > moment, "pending"),
+            else_="expired",
+        )

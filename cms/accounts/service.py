@@ -23,6 +23,9 @@ from cms.posts.models import Post
 #: its hash, only that it changed).
 AUDITED_FIELDS = ("email", "full_name", "active", "roles")
 
+#: The longest name the users table keeps (PostgreSQL refuses more; SQLite would store it).
+NAME_MAX = User.__table__.c.full_name.type.length
+
 
 class AccountError(ValueError):
     """Input that cannot make a valid account; the message says why, for one field."""
@@ -98,6 +101,12 @@ def check_address_free(email: str, user: User | None = None) -> None:
         raise AccountError(f"A user with the address {holder.email} already exists.")
 
 
+def check_name(full_name: str | None) -> None:
+    """:raise AccountError: when the name is longer than the users table keeps."""
+    if full_name is not None and len(full_name) > NAME_MAX:
+        raise AccountError(f"The name is too long: at most {NAME_MAX} characters.")
+
+
 def find_roles(names: list[str]) -> list[Role]:
     """The roles with these names.
 
@@ -121,10 +130,12 @@ def create_user(
     """Add an active user with the given role names (not committed). Without a password the
     account cannot log in until its owner chooses one (see ``cms.accounts.invitations``).
 
-    :raise AccountError: for an invalid or taken address, a weak password or an unknown role.
+    :raise AccountError: for an invalid or taken address, a name too long, a weak password or
+        an unknown role.
     """
     email = normalise_email(email)
     check_address_free(email)
+    check_name(full_name)
     user = User(email=email, full_name=full_name, active=True, roles=find_roles(roles))
     # Whoever creates an account vouches for its address; without this, switching on
     # self-registration (which requires confirmed addresses) would lock these users out.
@@ -144,15 +155,20 @@ def naive_utcnow():
     return clock.utcnow().replace(tzinfo=None)
 
 
-def save_user(user: User, *, by: User | None) -> None:
+def save_user(user: User, *, by: User | None) -> list[str]:
     """Finish a changed account whose fields are set (not committed): end the sessions of a
-    deactivated user, and record the change. ``by`` is the admin making it.
+    deactivated user, end an invitation link mailed to an address no longer the user's,
+    and record the change. ``by`` is the admin making it.
 
     Passwords are not changed here: nobody types another person's password. People choose
     their own through an invitation or a reset link.
 
-    :raise AccountError: when ``by`` would lock themselves out.
+    :return: what the admin must do next, in sentences (re-send an invitation, say).
+    :raise AccountError: when ``by`` would lock themselves out, or the name is too long.
     """
+    from cms.accounts import invitations  # it builds on this module
+
+    check_name(user.full_name)
     changes = audit.changed_fields(user, AUDITED_FIELDS)
     if inspect(user).attrs.active.history.deleted == [True]:
         end_sessions(user)
@@ -160,6 +176,11 @@ def save_user(user: User, *, by: User | None) -> None:
         raise AccountError("You cannot deactivate your own account or remove your own admin role.")
     if changes:
         audit.record("user.edit", user, changes, actor=by)
+    notices = []
+    if "email" in changes:
+        notice = invitations.address_changed(user, changes["email"][0], by=by)
+        notices += [notice] if notice else []
+    return notices
 
 
 def allow_deletion(user: User, *, by: User | None) -> None:

@@ -45,6 +45,9 @@ def accept(token: str):
     if form.validate_on_submit():
         try:
             invitations.accept(invitation, form.password.data)
+        except invitations.LinkGone as error:  # used meanwhile, through another tab
+            db.session.rollback()
+            return _gone(error, 410)
         except service.AccountError as error:
             db.session.rollback()
             form.password.errors = [*form.password.errors, str(error)]

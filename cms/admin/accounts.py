@@ -124,9 +124,11 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
 
     def on_model_change(self, form, user, is_created):
         try:
-            service.save_user(user, by=acting.user())
+            notices = service.save_user(user, by=acting.user())
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
+        for notice in notices:
+            flash(notice, "warning")
 
     @expose("/reset-two-factor/", methods=("POST",))
     def reset_two_factor_view(self):

@@ -12,10 +12,9 @@ from flask_admin import expose
 from flask_admin.model.filters import BaseFilter
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy import and_
 from wtforms import SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 from cms import acting, clock, rate_limits
 from cms.accounts import invitations, service
@@ -29,7 +28,11 @@ from cms.extensions import db
 
 class InviteForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired()])
-    full_name = StringField("Name", description="Shown to readers as the author.")
+    full_name = StringField(
+        "Name",
+        validators=[Length(max=service.NAME_MAX)],
+        description="Shown to readers as the author.",
+    )
     roles = SelectMultipleField(
         "Roles",
         choices=[SelectChoice(name, f"{name}: {what}") for name, what in BUILT_IN_ROLES.items()],
@@ -55,8 +58,8 @@ def access_label(user: User) -> str:
 
 
 class InvitationFilter(BaseFilter):
-    """Who is invited, whose invitation expired, whose was revoked (as ``access_label``
-    says it: only people who have not chosen a password)."""
+    """Who is invited, whose invitation expired, whose was revoked: the states
+    ``access_label`` shows, by ``Invitation.state_at`` in SQL."""
 
     STATES = {"pending": "Invited", "expired": "Expired", "revoked": "Revoked"}
 
@@ -67,14 +70,7 @@ class InvitationFilter(BaseFilter):
         return value in self.STATES
 
     def apply(self, query, value, alias=None):
-        now = clock.utcnow()
-        still_open = Invitation.accepted_at.is_(None)
-        condition = {
-            "pending": [still_open, Invitation.revoked_at.is_(None), Invitation.expires_at > now],
-            "expired": [still_open, Invitation.revoked_at.is_(None), Invitation.expires_at <= now],
-            "revoked": [still_open, Invitation.revoked_at.is_not(None)],
-        }[value]
-        return query.filter(User.password.is_(None), User.invitation.has(and_(*condition)))
+        return query.filter(User.invitation.has(Invitation.state_at(clock.utcnow()) == value))
 
     def operation(self) -> str:
         return "is"

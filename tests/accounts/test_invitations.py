@@ -7,6 +7,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cms.accounts.models import Invitation
 from cms.audit.models import AuditEntry
@@ -181,6 +182,40 @@ def test_the_link_works_only_once(visitor, invitee_link, can_log_in):
     assert not can_log_in("ines@example.com", "someone else's pick")
 
 
+def test_of_two_forms_sent_at_once_through_the_link_the_first_wins(
+    app, visitor, invitee_link, can_log_in, monkeypatch
+):
+    """The late request opened the link (and read its nonce) before the first one set its
+    password and committed; it finds the link used when it comes to close the invitation,
+    and changes nothing."""
+    from cms.accounts import invitations
+
+    opened = invitations.open_link
+
+    def opened_before_another_tab_accepted(token):
+        invitation = opened(token)
+        nonce_read = invitation.nonce
+        db.session.commit()  # the tests share one connection: end this read first
+        monkeypatch.setattr(invitations, "open_link", opened)
+        with app.app_context():  # another request, with a session of its own
+            first_tab = app.test_client()
+            assert accept(first_tab, invitee_link, "the first tab's pick").status_code == 302
+        set_committed_value(invitation, "nonce", nonce_read)  # what this request had read
+        return invitation
+
+    monkeypatch.setattr(invitations, "open_link", opened_before_another_tab_accepted)
+
+    late = accept(visitor, invitee_link, PASSWORD)
+
+    assert late.status_code == 410
+    assert problem_on(late) == (
+        "This invitation has been used already. Log in with the password you chose."
+    )
+    assert can_log_in("ines@example.com", "the first tab's pick")
+    assert not can_log_in("ines@example.com", PASSWORD)
+    assert audit_actions("ines@example.com").count(("invitation.accept", "ines@example.com")) == 1
+
+
 def test_the_link_expires(app, admin, outbox, visitor, frozen_clock):
     invite(admin, "ines@example.com", roles=["author"])
     link = link_in(outbox[-1])
@@ -247,6 +282,47 @@ def test_revoking_kills_the_link_and_closes_the_account(
     # A password reset cannot stand in for the revoked invitation.
     visitor.submit("/reset", {"email": "ines@example.com"})
     assert not can_log_in("ines@example.com", PASSWORD)
+
+
+def correct_address(admin, old: str, new: str):
+    user = stored_user(old)
+    form = {"email": new, "full_name": user.full_name or "", "active": "y"}
+    form["roles"] = [str(role.id) for role in user.roles]
+    return admin.submit(f"/admin/users/edit/?id={user.id}", form)
+
+
+def test_correcting_an_invitees_address_kills_the_link_mailed_to_the_old_one(
+    admin, outbox, visitor, can_log_in
+):
+    invite(admin, "ines@exampel.com", roles=["editor"])  # a typo: someone else's mailbox
+    typo_link = link_in(mails_to(outbox, "ines@exampel.com")[-1])
+
+    response = correct_address(admin, "ines@exampel.com", "ines@example.com")
+
+    assert response.status_code == 302
+    assert (
+        "The invitation link mailed to ines@exampel.com no longer works. "
+        "Re-send the invitation to reach ines@example.com."
+    ) in flashed(admin.get(response.location))
+    old = visitor.get(path_of(typo_link))
+    assert old.status_code == 410
+    assert accept(visitor, typo_link, PASSWORD).status_code == 410
+    assert not can_log_in("ines@example.com", PASSWORD)
+    assert ("invitation.withdraw", "admin@example.com") in audit_actions("ines@example.com")
+    resend(admin, "ines@example.com")
+    accept(visitor, link_in(mails_to(outbox, "ines@example.com")[-1]), PASSWORD)
+    assert can_log_in("ines@example.com", PASSWORD)
+
+
+def test_correcting_the_address_of_someone_who_accepted_says_nothing_of_invitations(
+    admin, visitor, invitee_link, outbox
+):
+    accept(visitor, invitee_link, PASSWORD)
+
+    response = correct_address(admin, "ines@example.com", "ines@example.org")
+
+    assert not any("invitation" in message for message in flashed(admin.get(response.location)))
+    assert ("invitation.withdraw", "admin@example.com") not in audit_actions("ines@example.org")
 
 
 def test_a_revoked_invitation_can_be_sent_again(admin, visitor, invitee_link, outbox, can_log_in):
@@ -442,3 +518,34 @@ def test_the_users_list_filters_by_invitation(admin, users, outbox, frozen_clock
     assert emails_listed(admin, "flt0_0=revoked") == {"withdrawn@example.com"}
     assert "joined@example.com" in emails_listed(admin, "")
     assert admin.get("/admin/users/?flt0_0=nonsense").status_code == 200
+
+
+def test_the_invitation_state_is_the_same_rule_in_sql_and_in_python(
+    admin, users, outbox, frozen_clock
+):
+    """The list's filter asks the database, its Access column asks the row: one rule."""
+    from cms import clock
+    from cms.accounts import service
+
+    for name in ("waiting", "late", "withdrawn", "joined", "reset"):
+        invite(admin, f"{name}@example.com", roles=["author"])
+    revoke(admin, "withdrawn@example.com")
+    accept(
+        admin.application.test_client(),
+        link_in(mails_to(outbox, "joined@example.com")[0]),
+        PASSWORD,
+    )
+    service.set_password(stored_user("reset@example.com"), PASSWORD)  # as a reset link does
+    db.session.commit()
+    frozen_clock(frozen_clock.now + timedelta(days=30))
+    resend(admin, "waiting@example.com")
+
+    now = clock.utcnow()
+    db.session.expire_all()
+    in_sql = dict(db.session.execute(db.select(Invitation.id, Invitation.state_at(now))).all())
+    in_python = {i.id: i.state_at(now) for i in db.session.scalars(db.select(Invitation))}
+    assert in_sql == in_python
+    assert sorted(in_python.values()) == [
+        "accepted", "accepted", "expired", "pending", "revoked"
+    ]  # fmt: skip
+    assert "reset@example.com" not in emails_listed(admin, "flt0_0=expired")

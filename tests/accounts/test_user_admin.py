@@ -182,6 +182,49 @@ def test_invitation_with_bad_input_gets_a_field_error_and_is_not_saved(
         assert can_log_in("editor@example.com")
 
 
+LONG_NAME = "x" * 121  # the users table keeps 120 characters
+
+
+def test_a_name_too_long_on_the_invite_form_gets_a_field_error(admin, outbox):
+    before = user_count()
+
+    response = invite(admin, "longname@example.com", roles=["author"], full_name=LONG_NAME)
+
+    assert response.status_code == 200
+    assert invite_field_errors(response, "full_name") == [
+        "Field cannot be longer than 120 characters."
+    ]
+    assert user_count() == before
+    assert outbox == []
+
+
+def test_a_name_too_long_on_the_user_form_gets_a_field_error(admin, users):
+    author = users["author"]
+    kept = author.full_name
+
+    response = edit(admin, author, user_form(author.email, roles=["author"], full_name=LONG_NAME))
+
+    assert response.status_code == 200
+    assert field_errors(response, "full_name") == ["Field cannot be longer than 120 characters."]
+    db.session.expire_all()
+    assert stored_user(author.email).full_name == kept
+
+
+def test_the_account_rules_refuse_a_name_too_long_with_a_sentence(app, users):
+    """For every door, not only the forms (the CLI, the invitation): on PostgreSQL the
+    column would refuse it with a 500, SQLite would keep it."""
+    from cms.accounts import service
+
+    with pytest.raises(service.AccountError, match="The name is too long: at most 120"):
+        service.create_user("longname@example.com", None, ["author"], full_name=LONG_NAME)
+    db.session.rollback()
+    author = stored_user(users["author"].email)
+    author.full_name = LONG_NAME
+    with pytest.raises(service.AccountError, match="The name is too long: at most 120"):
+        service.save_user(author, by=None)
+    db.session.rollback()
+
+
 def test_invite_form_shows_no_errors_before_it_is_submitted(admin):
     response = admin.get("/admin/users/invite/")
 

@@ -297,3 +297,36 @@ def test_two_posts_going_live_at_one_address_at_the_same_moment(
     )
     db.session.expire_all()
     assert db.session.get(Post, mine.id).status is PostStatus.REVIEW
+
+
+@pytest.mark.parametrize("with_a_later_post", [False, True], ids=["alone", "with a later post"])
+def test_a_bulk_publish_losing_the_address_race_does_nothing_and_says_why(
+    client, users, post_factory, monkeypatch, with_a_later_post
+):
+    """The unique index refuses at the commit, or (with a later post selected) at the flush
+    of the workflow's own-address check for that post."""
+    theirs = post_factory(
+        users["other_author"], title="Theirs", slug="race", status=PostStatus.REVIEW
+    )
+    mine = post_factory(users["author"], title="Mine", slug="race", status=PostStatus.REVIEW)
+    selected = [mine]
+    if with_a_later_post:
+        selected.append(
+            post_factory(users["author"], title="Later", slug="later", status=PostStatus.REVIEW)
+        )
+    client.login(users["editor"].email)
+    rows = [f"{post.id}:{post.version}" for post in selected]
+    # The other editor's publish lands between this request's check and its commit.
+    monkeypatch.setattr(slugs, "holder_of", lambda *args, **kwargs: None)
+    theirs.status, theirs.published_at = PostStatus.PUBLISHED, clock.utcnow()
+    db.session.commit()
+
+    response = client.post_with_token("/admin/posts/action/", {"action": "publish", "rowid": rows})
+
+    assert response.status_code == 302
+    assert (
+        "Another post took the address of a selected post at the same moment; nothing was done."
+        in flashed(client.get(response.location))
+    )
+    db.session.expire_all()
+    assert {db.session.get(Post, post.id).status for post in selected} == {PostStatus.REVIEW}

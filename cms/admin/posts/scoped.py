@@ -14,6 +14,7 @@ from flask import abort, flash, request
 from flask_admin import expose
 from flask_security import current_user
 from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 
 from cms import acting
 from cms.accounts.models import User
@@ -25,6 +26,8 @@ from cms.posts import policy
 from cms.posts.models import Post
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.workflow import TransitionError
+
+RACE_LOST = "Another post took the address of a selected post at the same moment; nothing was done."
 
 
 def posts_phrase(count: int) -> str:
@@ -137,14 +140,21 @@ class ScopedPostView(StaffOnly, CMSModelView):
         changed = 0
         refusals: Counter[str] = Counter()  # how many posts were left, by why
         query = select(Post).where(Post.id.in_(seen), self._scope())
-        for post in db.session.scalars(query):
-            try:
-                changed += 1 if step.apply(post, acting.user(), seen[post.id]) else 0
-            except TransitionError as error:
-                refusals[error.in_bulk or step.refusal] += 1
-            except PermissionDenied:
-                refusals[step.refusal] += 1
-        db.session.commit()
+        try:
+            for post in db.session.scalars(query).all():
+                try:
+                    changed += 1 if step.apply(post, acting.user(), seen[post.id]) else 0
+                except TransitionError as error:
+                    refusals[error.in_bulk or step.refusal] += 1
+                except PermissionDenied:
+                    refusals[step.refusal] += 1
+            db.session.commit()
+        except IntegrityError:
+            # The unique index on live posts' slugs (at a step's flush or at the commit):
+            # another post went live at one of these addresses since the check.
+            db.session.rollback()
+            flash(RACE_LOST, "error")
+            return
         unchanged = len(seen) - changed - sum(refusals.values())
         if changed:
             flash(f"{posts_phrase(changed)} {step.done}.", "success")
