@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from cms.accounts.passwords import CMSPasswordUtil
 from cms.mail import MailUtil
 
 # Constraint names that are the same on every database: SQLite batch migrations need a
@@ -26,5 +27,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
-# Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail.
-security = Security(mail_util_cls=MailUtil)
+# Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail; every
+# new password through one rule, hence cms.accounts.passwords.
+security = Security(mail_util_cls=MailUtil, password_util_cls=CMSPasswordUtil)
