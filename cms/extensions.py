@@ -11,6 +11,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
 from cms.accounts.passwords import CMSPasswordUtil
+from cms.accounts.totp import OneTimeTotp
 from cms.mail import MailUtil
 
 # Constraint names that are the same on every database: SQLite batch migrations need a
@@ -28,5 +29,6 @@ migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 # Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail; every
-# new password through one rule, hence cms.accounts.passwords.
-security = Security(mail_util_cls=MailUtil, password_util_cls=CMSPasswordUtil)
+# new password through one rule, hence cms.accounts.passwords; authenticator codes work
+# once, hence cms.accounts.totp.
+security = Security(mail_util_cls=MailUtil, password_util_cls=CMSPasswordUtil, totp_cls=OneTimeTotp)
