@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from flask import Flask
+from flask import Flask, Request
 from flask_security import SQLAlchemyUserDatastore
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -52,3 +52,12 @@ def register_extensions(app: Flask) -> None:
         login_form=AuditedLoginForm,
         forgot_password_form=EvenForgotPasswordForm,
     )
+    # Flask-Security wires its auth-token loader into Flask-Login whatever its settings say
+    # (SECURITY_API_ENABLED_METHODS only binds its own decorators), so a token from a JSON
+    # login would open every view, never expire, and be read from the query string too.
+    # The CMS signs people in by session only.
+    app.login_manager.request_loader(_no_token_sign_in)
+
+
+def _no_token_sign_in(request: Request) -> None:
+    return None

@@ -10,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from cms.accounts.passwords import CMSPasswordUtil
+from cms.accounts.totp import OneTimeTotp
 from cms.mail import MailUtil
 
 # Constraint names that are the same on every database: SQLite batch migrations need a
@@ -26,5 +28,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
-# Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail.
-security = Security(mail_util_cls=MailUtil)
+# Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail; every
+# new password through one rule, hence cms.accounts.passwords; authenticator codes work
+# once, hence cms.accounts.totp.
+security = Security(mail_util_cls=MailUtil, password_util_cls=CMSPasswordUtil, totp_cls=OneTimeTotp)

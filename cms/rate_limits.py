@@ -4,8 +4,10 @@ Two kinds, each counted per account (the submitted e-mail address, or the user h
 through a two-factor sign-in) and per client address:
 
 - ``SIGN_IN``: failed attempts only (login, two-factor and recovery codes, passkeys,
-  invitations), so people who type their password right are never slowed down;
-- ``RESET``: every request (forgot password, reset password), since each may send a mail.
+  invitations, the current password on "change password"), so people who type their
+  password right are never slowed down;
+- ``RESET``: every request (forgot password, reset password, registration and re-sending
+  its confirmation), since each may send a mail.
 
 Unknown addresses are counted like known ones, so a 429 says nothing about who has an
 account. With ``REDIS_URL`` every app instance shares the counts; without it each process
@@ -48,9 +50,14 @@ SECURITY_ENDPOINTS = {
     "security.wan_verify_response": SIGN_IN,
     "security.us_signin": SIGN_IN,
     "security.us_verify": SIGN_IN,
+    # Its current-password check is a password guess for whoever holds a session cookie.
+    "security.change_password": SIGN_IN,
     "security.forgot_password": RESET,
     "security.reset_password": RESET,
     "security.two_factor_rescue": RESET,
+    # With REGISTRATION_ENABLED: each sends a mail to the submitted address.
+    "security.register": RESET,
+    "security.send_confirmation": RESET,
 }
 
 _MARK = "cms_rate_limit"

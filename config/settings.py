@@ -185,6 +185,8 @@ class BaseConfig:
         # the audit log; `flask cms create-admin` and the dashboard do it with.
         self.SECURITY_CLI_USERS_NAME = False
         self.SECURITY_CLI_ROLES_NAME = False
+        # Session cookies only: no auth tokens (see cms/app_setup.py).
+        self.SECURITY_API_ENABLED_METHODS = ["session"]
         # Same answer whether or not an account exists, for login and password reset.
         self.SECURITY_RETURN_GENERIC_RESPONSES = True
         self.SECURITY_RESET_PASSWORD_WITHIN = timedelta(

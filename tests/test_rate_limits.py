@@ -364,3 +364,46 @@ def test_refused_security_key_answers_are_limited_per_account(app, users, limits
     assert [response.status_code for response in answers] == [302, 302, 429]
     assert answers[0].location.startswith("/wan-signin")
     assert client.get("/admin/").location.startswith("/login")
+
+
+def change_password(client, current: str, address: str = "10.0.0.1"):
+    new = "a brand new passphrase"
+    return client.submit(
+        "/change",
+        {"password": current, "new_password": new, "new_password_confirm": new},
+        **from_address(address),
+    )
+
+
+def test_wrong_current_passwords_on_change_are_limited_per_account(app, users, limits):
+    limits(sign_in_per_account="2 per minute")
+    first, second = app.test_client(), app.test_client()
+    first.login("editor@example.com")
+    second.login("editor@example.com")
+
+    assert change_password(first, WRONG, "10.0.3.1").status_code == 200
+    assert change_password(second, WRONG, "10.0.3.2").status_code == 200
+
+    refused = change_password(first, PASSWORD, "10.0.3.3")  # the right password
+    assert refused.status_code == 429
+    assert change_password(second, PASSWORD, "10.0.3.4").status_code == 429
+
+
+def test_wrong_current_passwords_on_change_are_limited_per_address(app, users, limits):
+    limits(sign_in_per_address="2 per minute")
+    clients = {role: app.test_client() for role in ("editor", "author", "admin")}
+    for role, client in clients.items():
+        client.login(f"{role}@example.com")
+    change_password(clients["editor"], WRONG)
+    change_password(clients["author"], WRONG)
+
+    assert change_password(clients["admin"], WRONG).status_code == 429
+    assert change_password(clients["admin"], WRONG, "10.0.0.2").status_code == 200
+
+
+def test_a_successful_password_change_is_not_counted(app, users, limits):
+    limits(sign_in_per_account="1 per minute")
+    client = app.test_client()
+    client.login("editor@example.com")
+
+    assert change_password(client, PASSWORD).status_code == 302

@@ -22,6 +22,10 @@ def code_for(key: str, *, seconds_ago: int = 0) -> str:
     return TOTP(key=key, format="base32").generate(time.time() - seconds_ago).token
 
 
+def enrolment_code_for(key: str) -> str:
+    return code_for(key, seconds_ago=30)
+
+
 def wrong_code_for(key: str) -> str:
     return f"{(int(code_for(key)) + 500_000) % 1_000_000:06d}"
 
@@ -38,9 +42,12 @@ def start_setup(client: CMSClient) -> tuple[str, str, str]:
 
 
 def enroll(client: CMSClient) -> str:
-    """Set up an authenticator (during a login or from the account menu); its key."""
+    """Set up an authenticator (during a login or from the account menu); its key.
+
+    With the previous 30 seconds' code (still accepted): a code works once, so the current
+    one is left for the next login."""
     key, action, token = start_setup(client)
-    response = client.post(action, data={"csrf_token": token, "code": code_for(key)})
+    response = client.post(action, data={"csrf_token": token, "code": enrolment_code_for(key)})
     assert response.status_code == 302, response.get_data(as_text=True)
     return key
 

@@ -34,6 +34,9 @@ class User(db.Model, fsqla.FsUserMixin):
     #: Until when logging in is refused, whatever the password; in the database so that
     #: every app instance sees it.
     locked_until = Column(UTCDateTime, nullable=True)
+    #: The 30-second step of the last authenticator code accepted (``cms.accounts.totp``):
+    #: a code of that step or an earlier one is refused, so each works once.
+    totp_last_counter = Column(Integer, nullable=True)
 
     def __str__(self) -> str:
         return self.email

@@ -48,22 +48,18 @@ def normalise_email(email: str) -> str:
 def check_password(password: str, user: User | None = None, *, email: str | None = None) -> str:
     """The password as Flask-Security will compare it at login (Unicode-normalised).
 
-    The one check for every door (the dashboard, the CLI; Flask-Security's change and reset
-    forms run the same one): long enough, and hard to guess by zxcvbn's measure, which also
-    refuses a password close to the account's own address or name.
+    The rule is ``cms.accounts.passwords.CMSPasswordUtil``, which Flask-Security's change,
+    reset and register forms also run: long enough, and hard to guess by zxcvbn's measure,
+    which also refuses a password close to the account's own address or name.
 
     :raise AccountError: when the password is too weak, with the reason.
     """
-    # Only these, not the whole user: Flask-Admin leaves the typed password on the row,
-    # and zxcvbn would then refuse any password for resembling itself.
-    address = email or getattr(user, "email", None) or ""
-    about = {
-        "email": address,
-        "mailbox": address.partition("@")[0],  # zxcvbn matches whole inputs only
-        "name": getattr(user, "full_name", None),
-    }
     problems, normalised = _security._password_util.validate(
-        password, True, **{key: value for key, value in about.items() if value}
+        password,
+        False,
+        user=user,
+        email=email or getattr(user, "email", None),
+        full_name=getattr(user, "full_name", None),
     )
     if problems:
         raise AccountError(" ".join(str(problem) for problem in problems))

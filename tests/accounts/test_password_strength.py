@@ -97,3 +97,84 @@ def test_create_admin_refuses_a_weak_password_in_one_line(runner):
     assert result.exit_code == 1
     assert result.output == f"Error: {COMMON_REASON}\n"
     assert stored_user("boss@example.com") is None
+
+
+# A password zxcvbn finds hard to guess, unless it is told it is the account's own mailbox.
+MAILBOX = "zqvlbrtmxkpwhd"
+OWN_ADDRESS = f"{MAILBOX}@example.com"
+MADE_OF_THE_ADDRESS = "This password is too easy to guess."
+
+
+@pytest.fixture
+def mailbox_user(app):
+    from cms.extensions import db
+    from tests.factories import UserFactory
+
+    user = UserFactory(email=OWN_ADDRESS, roles=["author"])
+    db.session.commit()
+    return user
+
+
+def test_the_mailbox_password_is_fine_for_anyone_else(app):
+    assert service.check_password(MAILBOX, email="someone@example.com") == MAILBOX
+
+
+def test_change_password_refuses_the_accounts_own_mailbox(app, mailbox_user, can_log_in):
+    client = app.test_client()
+    client.login(OWN_ADDRESS)
+
+    response = client.submit(
+        "/change", {"password": PASSWORD, "new_password": MAILBOX, "new_password_confirm": MAILBOX}
+    )
+
+    assert response.status_code == 200
+    assert MADE_OF_THE_ADDRESS in errors_on_page(response)
+    assert can_log_in(OWN_ADDRESS, PASSWORD)
+
+
+def test_change_password_refuses_the_accounts_own_name(app, users, can_log_in):
+    from cms.extensions import db
+
+    users["author"].full_name = "Plorvintaxemud"
+    db.session.commit()
+    client = app.test_client()
+    client.login("author@example.com")
+    name = "plorvintaxemud"
+
+    response = client.submit(
+        "/change", {"password": PASSWORD, "new_password": name, "new_password_confirm": name}
+    )
+
+    assert response.status_code == 200
+    assert can_log_in("author@example.com", PASSWORD)
+
+
+def test_reset_refuses_the_accounts_own_mailbox(client, mailbox_user, outbox, can_log_in):
+    client.submit("/reset", {"email": OWN_ADDRESS})
+    link = reset_path(outbox[0])
+
+    response = client.submit(link, {"password": MAILBOX, "password_confirm": MAILBOX})
+
+    assert response.status_code == 200
+    assert MADE_OF_THE_ADDRESS in errors_on_page(response)
+    assert can_log_in(OWN_ADDRESS, PASSWORD)
+
+
+def test_accepting_an_invitation_refuses_the_invitees_own_mailbox(client, app, users, outbox):
+    client.login("admin@example.com")
+    invite(client, OWN_ADDRESS, roles=["author"])
+    link = link_in(mails_to(outbox, OWN_ADDRESS)[-1])
+
+    response = accept(app.test_client(), link, MAILBOX)
+
+    assert response.status_code == 200
+    assert MADE_OF_THE_ADDRESS in errors_on_page(response)
+    assert stored_user(OWN_ADDRESS).password is None
+
+
+def test_create_admin_refuses_the_admins_own_mailbox(runner):
+    result = runner.invoke(args=["cms", "create-admin", OWN_ADDRESS, "--password", MAILBOX])
+
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {MADE_OF_THE_ADDRESS}")
+    assert stored_user(OWN_ADDRESS) is None

@@ -111,3 +111,74 @@ def test_staff_created_before_keep_logging_in_when_registration_is_on(open_app):
     UserFactory(roles=["editor"], email="staff@example.com")
 
     assert logs_in(open_app, "staff@example.com", PASSWORD)
+
+
+def from_address(address: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+@pytest.fixture
+def limits(open_app, monkeypatch):
+    """Mail-sending limits for this test; the others high enough to stay out of the way."""
+    for kind in ("RESET", "SIGN_IN"):
+        for per in ("ACCOUNT", "ADDRESS"):
+            monkeypatch.setitem(open_app.config, f"RATE_LIMIT_{kind}_PER_{per}", "1000 per minute")
+
+    def set_limits(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setitem(open_app.config, f"RATE_LIMIT_{name.upper()}", value)
+
+    return set_limits
+
+
+def resend_confirmation(app, email: str = NEWCOMER, address: str = "10.0.0.1"):
+    return app.test_client().submit("/confirm", {"email": email}, **from_address(address))
+
+
+def test_confirmation_mails_are_limited_per_account(open_app, mails, limits):
+    register(open_app.test_client())
+    limits(reset_per_account="2 per minute")
+    sent_before = len(mails)
+
+    answers = [resend_confirmation(open_app, address=f"10.0.1.{n}").status_code for n in range(4)]
+
+    assert answers[:2] != [429, 429]
+    assert answers[2:] == [429, 429]
+    assert len(mails) == sent_before + 2
+
+
+def test_confirmation_requests_are_limited_per_address(open_app, mails, limits):
+    limits(reset_per_address="2 per minute")
+    resend_confirmation(open_app, "a@example.com")
+    resend_confirmation(open_app, "b@example.com")
+
+    assert resend_confirmation(open_app, "c@example.com").status_code == 429
+    assert resend_confirmation(open_app, "c@example.com", address="10.0.0.2").status_code != 429
+
+
+def test_registrations_are_limited_per_account(open_app, mails, limits):
+    limits(reset_per_account="2 per minute")
+
+    answers = [
+        open_app.test_client()
+        .submit(
+            "/register",
+            {"email": NEWCOMER, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+            **from_address(f"10.0.2.{n}"),
+        )
+        .status_code
+        for n in range(4)
+    ]
+
+    assert 429 not in answers[:2]
+    assert answers[2:] == [429, 429]
+    assert len([m for m in mails if NEWCOMER in m.to]) <= 2
+
+
+def test_registrations_are_limited_per_address(open_app, mails, limits):
+    limits(reset_per_address="2 per minute")
+    register(open_app.test_client(), "a@example.com")
+    register(open_app.test_client(), "b@example.com")
+
+    assert register(open_app.test_client(), "c@example.com").status_code == 429
+    assert stored_user("c@example.com") is None

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cms.audit.models import AuditEntry
-from cms.extensions import db
+from cms.extensions import db, security
 from tests.client import flashed
 from tests.factories import stored_user
 from tests.two_factor import (
@@ -109,11 +109,19 @@ def test_a_wrong_code_is_refused(client, users):
     assert give_code(client, code_for(key)).location == "/admin/"
 
 
+def enrolled_earlier(user) -> str:
+    """Give ``user`` an authenticator set up some time ago (no code used since); its key."""
+    factory = security.totp_factory
+    user.tf_totp_secret = factory.generate_totp_secret()
+    user.tf_primary_method = "authenticator"
+    db.session.commit()
+    return factory.get_totp_b32_key(user.tf_totp_secret)
+
+
 @pytest.mark.usefixtures("required")
 def test_a_code_from_minutes_ago_is_refused(client, users):
     email = users["editor"].email
-    key = enrolled(client, email)
-    client.logout()
+    key = enrolled_earlier(users["editor"])
 
     client.login(email)
     assert "Invalid code" in give_code(client, code_for(key, seconds_ago=120)).get_data(
@@ -122,6 +130,41 @@ def test_a_code_from_minutes_ago_is_refused(client, users):
     assert client.get("/admin/").location.startswith("/login")
     # The code of the previous 30 seconds still works: a phone's clock may be a little behind.
     assert give_code(client, code_for(key, seconds_ago=30)).location == "/admin/"
+
+
+@pytest.mark.usefixtures("required")
+def test_a_code_works_once(app, client, users):
+    email = users["editor"].email
+    key = enrolled_earlier(users["editor"])
+    client.login(email)
+    code = code_for(key)
+    assert give_code(client, code).location == "/admin/"
+    client.logout()
+
+    someone_else = app.test_client()  # who saw the code typed, within the same 30 seconds
+    someone_else.login(email)
+    replayed = give_code(someone_else, code)
+
+    assert "Invalid code" in replayed.get_data(as_text=True)
+    assert someone_else.get("/admin/").location.startswith("/login")
+    # The next code the app shows works.
+    assert give_code(someone_else, code_for(key, seconds_ago=-30)).location == "/admin/"
+
+
+@pytest.mark.usefixtures("required")
+def test_the_code_that_set_up_the_authenticator_is_spent(app, client, users):
+    email = users["editor"].email
+    client.login(email)
+    key, action, token = start_setup(client)
+    code = code_for(key)
+    assert client.post(action, data={"csrf_token": token, "code": code}).status_code == 302
+    client.logout()
+
+    someone_else = app.test_client()
+    someone_else.login(email)
+
+    assert "Invalid code" in give_code(someone_else, code).get_data(as_text=True)
+    assert someone_else.get("/admin/").location.startswith("/login")
 
 
 @pytest.mark.usefixtures("required")

@@ -176,6 +176,7 @@ def database_state() -> tuple:
     users = [
         (user.id, user.email, user.active, user.password, user.locked_until,
          user.failed_login_count, user.tf_primary_method, user.tf_totp_secret,
+         user.totp_last_counter,
          user.mf_recovery_codes, user.fs_uniquifier)
         for user in db.session.scalars(db.select(User).order_by(User.id))
     ]  # fmt: skip

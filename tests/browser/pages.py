@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
-from tests.two_factor import code_for
+from tests.two_factor import code_for, enrolment_code_for
 
 #: Each person's authenticator key, as their phone would hold it once they set it up. The
 #: server runs in production settings, where admins and editors must use two-factor.
@@ -39,7 +39,7 @@ def start_authenticator_setup(page: Page, email: str) -> str:
 
 def set_up_authenticator(page: Page, email: str) -> None:
     key = start_authenticator_setup(page, email)
-    give_code(page, code_for(key))
+    give_code(page, enrolment_code_for(key))
 
 
 def give_code(page: Page, code: str) -> None:

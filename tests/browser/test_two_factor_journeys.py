@@ -17,7 +17,7 @@ from tests.browser.pages import (
     scripts_ready,
     start_authenticator_setup,
 )
-from tests.two_factor import code_for, wrong_code_for
+from tests.two_factor import enrolment_code_for, wrong_code_for
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_an_editor_must_set_up_two_factor_then_logs_in_with_a_code(page: Page, p
 
     key = start_authenticator_setup(page, editor)
     expect(page.locator("#qrcode")).to_be_visible()
-    give_code(page, code_for(key))
+    give_code(page, enrolment_code_for(key))
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     log_out(page)
 
@@ -58,7 +58,7 @@ def test_an_author_turns_two_factor_on_from_the_account_menu(page: Page, person)
     page.get_by_role("link", name="Two-factor sign-in").click()
     expect(page.get_by_text("Two-factor sign-in is off")).to_be_visible()
     key = start_authenticator_setup(page, author)
-    give_code(page, code_for(key))
+    give_code(page, enrolment_code_for(key))
     expect(page.get_by_text("Two-factor sign-in is on")).to_be_visible()
 
     page.get_by_role("link", name="Recovery codes").click()
