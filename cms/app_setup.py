@@ -26,6 +26,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from cms.accounts import sessions as _sessions  # noqa: F401 - logout ends every session
+    from cms.accounts.lockout import LockedRecoveryCodeForm, LockedTwoFactorCodeForm
     from cms.accounts.models import Role, User
     from cms.accounts.password_reset import EvenForgotPasswordForm
     from cms.audit import models as _audit_models  # noqa: F401 - registers the table
@@ -51,4 +52,6 @@ def register_extensions(app: Flask) -> None:
         SQLAlchemyUserDatastore(db, User, Role),
         login_form=AuditedLoginForm,
         forgot_password_form=EvenForgotPasswordForm,
+        two_factor_verify_code_form=LockedTwoFactorCodeForm,
+        mf_recovery_form=LockedRecoveryCodeForm,
     )
