@@ -48,7 +48,8 @@ class User(db.Model, fsqla.FsUserMixin):
 
     # Flask-Security calls these two on every failed attempt (password, authenticator code;
     # ours add recovery codes) and before letting anyone in or mailing a reset link; the
-    # rule is in cms.accounts.lockout (imported late: it imports this module).
+    # rules are in cms.accounts.lockout and cms.accounts.invitations (imported late: they
+    # import this module).
     def track_failed_authn(self, auth_type: str, tfa: bool = False) -> None:
         from cms.accounts import lockout
 
@@ -56,11 +57,11 @@ class User(db.Model, fsqla.FsUserMixin):
         lockout.count_failure(self)
 
     def is_locked(self, form_error: list[str] | None = None) -> bool:
-        """Locked after too many failures: refused with the answer a wrong password gets,
-        and no reset link is mailed."""
-        from cms.accounts import lockout
+        """Locked after too many failures, or invited and not (or no longer) able to accept:
+        refused with the answer a wrong password gets, and no reset link is mailed."""
+        from cms.accounts import invitations, lockout
 
-        if not lockout.refuses(self):
+        if invitations.signs_in(self) and not lockout.refuses(self):
             return False
         if form_error is not None:  # replaced by the generic answer (RETURN_GENERIC_RESPONSES)
             form_error.append(get_message("INVALID_PASSWORD")[0])
