@@ -26,6 +26,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from cms.accounts import sessions as _sessions  # noqa: F401 - logout ends every session
+    from cms.accounts.lockout import LockedRecoveryCodeForm, LockedTwoFactorCodeForm
     from cms.accounts.models import Role, User, WebAuthn
     from cms.accounts.password_reset import EvenForgotPasswordForm
     from cms.audit import models as _audit_models  # noqa: F401 - registers the table
@@ -51,6 +52,8 @@ def register_extensions(app: Flask) -> None:
         SQLAlchemyUserDatastore(db, User, Role, WebAuthn),
         login_form=AuditedLoginForm,
         forgot_password_form=EvenForgotPasswordForm,
+        two_factor_verify_code_form=LockedTwoFactorCodeForm,
+        mf_recovery_form=LockedRecoveryCodeForm,
     )
     # Flask-Security wires its auth-token loader into Flask-Login whatever its settings say
     # (SECURITY_API_ENABLED_METHODS only binds its own decorators), so a token from a JSON

@@ -1,7 +1,7 @@
 """Invitations: an admin names a person's address and roles; the person chooses their own
 password through a mailed link. The link is signed, expires after ``INVITATION_DAYS``, and
-works once: accepting, re-sending or revoking the invitation gives it a new nonce or none,
-and a password set another way (a reset link) ends it too.
+works once: accepting, re-sending or revoking the invitation gives it a new nonce or none.
+Until it is accepted the invitee cannot sign in nor get a reset link (``signs_in``).
 
 Nobody ever types another person's password: a user with a password gets a reset link
 (``send_reset_link``) instead.
@@ -118,6 +118,14 @@ class LinkUnknown(InvitationError):
 
 class LinkGone(InvitationError):
     """A real invitation link that no longer works; the message says why, for the invitee."""
+
+
+def signs_in(user: User) -> bool:
+    """Whether ``user`` may sign in or be mailed a reset link, as far as invitations go: not
+    while their invitation is open, expired or revoked (a reset link must not stand in for
+    it), only once it is accepted or when they were never invited."""
+    invitation = user.invitation
+    return invitation is None or invitation.state_at(clock.utcnow()) == "accepted"
 
 
 def open_link(token: str) -> Invitation:

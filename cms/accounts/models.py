@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_security.models import fsqla_v3 as fsqla
+from flask_security.utils import get_message
 from sqlalchemy import Column, ForeignKey, Integer, String, case, exists, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, aliased, backref, mapped_column, relationship
@@ -29,7 +30,7 @@ class User(db.Model, fsqla.FsUserMixin):
 
     #: How the public site names an author; readers never see an email address.
     full_name = Column(String(120), nullable=True)
-    #: Failed password logins since the last success or lock (``cms.accounts.lockout``).
+    #: Failed sign-in attempts since the last success or lock (``cms.accounts.lockout``).
     failed_login_count = Column(Integer, nullable=False, default=0, server_default="0")
     #: Until when logging in is refused, whatever the password; in the database so that
     #: every app instance sees it.
@@ -48,6 +49,27 @@ class User(db.Model, fsqla.FsUserMixin):
     @property
     def role_names(self) -> frozenset[str]:
         return frozenset(role.name for role in self.roles)
+
+    # Flask-Security calls these two on every failed attempt (password, authenticator code;
+    # ours add recovery codes) and before letting anyone in or mailing a reset link; the
+    # rules are in cms.accounts.lockout and cms.accounts.invitations (imported late: they
+    # import this module).
+    def track_failed_authn(self, auth_type: str, tfa: bool = False) -> None:
+        from cms.accounts import lockout
+
+        super().track_failed_authn(auth_type, tfa)
+        lockout.count_failure(self)
+
+    def is_locked(self, form_error: list[str] | None = None) -> bool:
+        """Locked after too many failures, or invited and not (or no longer) able to accept:
+        refused with the answer a wrong password gets, and no reset link is mailed."""
+        from cms.accounts import invitations, lockout
+
+        if invitations.signs_in(self) and not lockout.refuses(self):
+            return False
+        if form_error is not None:  # replaced by the generic answer (RETURN_GENERIC_RESPONSES)
+            form_error.append(get_message("INVALID_PASSWORD")[0])
+        return True
 
     # Flask-Security asks these two whether this user must give a second factor; the rule
     # is in cms.accounts.two_factor (imported late: it imports this module).

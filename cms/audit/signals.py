@@ -18,7 +18,6 @@ from flask_security.signals import (
     wan_deleted,
     wan_registered,
 )
-from flask_security.utils import get_message
 
 from cms.accounts import lockout
 from cms.audit.service import record
@@ -38,6 +37,7 @@ def _logged_in(app, user, authn_via=None, **extra):
     second = _SECOND_FACTOR_VIEWS.get(request.endpoint) if has_request_context() else None
     changes = {"via": authn_via} if second is None else {"via": authn_via, "second_factor": second}
     record("auth.login", user, changes, actor=user)
+    lockout.forget_failures(user)
     if second == "recovery code":
         # The code is now spent (the view deleted it); how many are left is worth knowing.
         left = len(user.mf_recovery_codes or [])
@@ -109,17 +109,12 @@ def _confirmed(app, user, **extra):
 
 
 class AuditedLoginForm(LoginForm):
-    """Flask-Security's login form, recording failed attempts (there is no signal for it)
-    and refusing locked accounts with the answer a wrong password gets."""
+    """Flask-Security's login form, recording failed attempts (including unknown addresses,
+    for which Flask-Security has no signal). The lock is the user model's
+    (``User.is_locked``)."""
 
     def validate(self, **kwargs) -> bool:
         valid = super().validate(**kwargs)
-        permitted = self.user is None or lockout.allows_login(
-            self.user, password_correct=self.user_authenticated
-        )
-        if valid and not permitted:  # the right password for a locked account: say it's wrong
-            self.password.errors.append(get_message("INVALID_PASSWORD")[0])
-            self.user_authenticated = valid = False
         if not valid and self.email and isinstance(self.email.data, str):
             record_failed_login(self.email.data)
         return valid

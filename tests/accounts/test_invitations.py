@@ -13,6 +13,7 @@ from cms.accounts.models import Invitation
 from cms.audit.models import AuditEntry
 from cms.extensions import db
 from tests.accounts.invites import accept, invite, link_in, mails_to, path_of
+from tests.accounts.test_password_reset import same_page
 from tests.client import csrf_token_in, flashed
 from tests.factories import stored_user
 
@@ -335,12 +336,44 @@ def test_a_revoked_invitation_can_be_sent_again(admin, visitor, invitee_link, ou
     assert can_log_in("ines@example.com", PASSWORD)
 
 
-def test_a_password_reset_ends_the_invitation(app, visitor, invitee_link, outbox):
-    visitor.submit("/reset", {"email": "ines@example.com"})
-    reset_link = re.search(r"http://\S+/reset/\S+", outbox[-1].body).group(0)
-    visitor.submit(path_of(reset_link), {"password": PASSWORD, "password_confirm": PASSWORD})
+def expire(admin, frozen_clock):
+    frozen_clock(frozen_clock.now + timedelta(days=365))
 
-    assert app.test_client().get(path_of(invitee_link)).status_code == 410
+
+def keep_open(admin, frozen_clock):
+    pass
+
+
+def withdraw(admin, frozen_clock):
+    revoke(admin, "ines@example.com")
+
+
+@pytest.mark.parametrize("invitation", [keep_open, expire, withdraw])
+def test_an_invitee_gets_no_reset_link_and_the_answer_for_an_unknown_address(
+    admin, invitee_link, visitor, outbox, frozen_clock, invitation
+):
+    """A reset link must not stand in for the invitation: a year after an unaccepted one,
+    /reset mailed a link, and the password chosen there logged the invitee in as an editor."""
+    invitation(admin, frozen_clock)
+
+    invitee = visitor.submit("/reset", {"email": "ines@example.com"})
+    unknown = visitor.submit("/reset", {"email": "nobody@example.com"})
+
+    assert len(mails_to(outbox, "ines@example.com")) == 1  # the invitation only
+    assert invitee.status_code == unknown.status_code == 200
+    assert same_page(invitee, "ines@example.com") == same_page(unknown, "nobody@example.com")
+
+
+def test_an_open_invitation_still_works_after_a_reset_request(
+    admin, invitee_link, visitor, outbox, can_log_in
+):
+    visitor.submit("/reset", {"email": "ines@example.com"})
+
+    accept(visitor, invitee_link, PASSWORD)
+
+    assert can_log_in("ines@example.com", PASSWORD)
+    visitor.submit("/reset", {"email": "ines@example.com"})  # accepted: resets like anyone
+    assert len(mails_to(outbox, "ines@example.com")) == 2
 
 
 @pytest.mark.parametrize("who", ["editor", "admin"])

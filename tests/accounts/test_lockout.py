@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from cms.accounts import lockout
+from cms.accounts.models import User
 from cms.audit.models import AuditEntry
 from cms.extensions import db
 from tests.accounts.test_login import same_page
 from tests.client import flashed
 from tests.factories import PASSWORD, stored_user
+from tests.two_factor import code_for, enroll, generate_recovery_codes, give_code, wrong_code_for
 
 WRONG = "not the password"
 
@@ -202,3 +205,93 @@ def test_the_cli_refuses_an_unknown_address_in_one_line(runner, users):
 
     assert result.exit_code == 1
     assert result.output == "Error: No user has the address nobody@example.com.\n"
+
+
+# --- Second factors count too -----------------------------------------------------------------
+
+
+@pytest.fixture
+def two_factor_required(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED", True)
+
+
+def enrolled_and_logged_out(client, email: str) -> str:
+    """The authenticator key of ``email``, who has set up two-factor and logged out."""
+    client.login(email)
+    key = enroll(client)
+    client.logout()
+    return key
+
+
+@pytest.mark.usefixtures("two_factor_required", "lock_after_three")
+def test_wrong_authenticator_codes_lock_the_account_even_against_the_right_code(
+    app, client, users, can_log_in
+):
+    key = enrolled_and_logged_out(client, "editor@example.com")
+
+    client.login("editor@example.com")  # the right password
+    for _ in range(3):
+        assert "Invalid code" in give_code(client, wrong_code_for(key)).get_data(as_text=True)
+    refused = give_code(client, code_for(key))
+
+    assert "Invalid code" in refused.get_data(as_text=True)
+    assert client.get("/admin/").location.startswith("/login")
+    assert lockout.is_locked(stored_user("editor@example.com"))
+    assert [entry.target_label for entry in entries("user.lock")] == ["editor@example.com"]
+    assert not can_log_in("editor@example.com")
+
+
+@pytest.mark.usefixtures("two_factor_required", "lock_after_three")
+def test_wrong_recovery_codes_lock_the_account_even_against_a_right_one(app, client, users):
+    client.login("editor@example.com")
+    enroll(client)
+    codes = generate_recovery_codes(client)
+    client.logout()
+
+    client.login("editor@example.com")
+    for _ in range(3):
+        assert client.submit("/mf-recovery", {"code": "not-a-code"}).status_code == 200
+    refused = client.submit("/mf-recovery", {"code": codes[0]})
+
+    assert "Recovery code invalid" in refused.get_data(as_text=True)
+    assert client.get("/admin/").location.startswith("/login")
+    assert lockout.is_locked(stored_user("editor@example.com"))
+
+
+@pytest.mark.usefixtures("two_factor_required", "lock_after_three")
+def test_a_complete_login_forgets_earlier_wrong_codes(app, client, users):
+    key = enrolled_and_logged_out(client, "editor@example.com")
+    client.login("editor@example.com")
+    for _ in range(2):
+        give_code(client, wrong_code_for(key))
+    assert give_code(client, code_for(key)).location == "/admin/"
+
+    assert stored_user("editor@example.com").failed_login_count == 0
+
+
+# --- Parallel attempts ------------------------------------------------------------------------
+
+
+def lock_from_elsewhere(user_id: int, until) -> None:
+    """What a parallel request that counts the last failure stores: the lock, in the table,
+    behind the back of the user object this request loaded (tests share one transaction, so
+    "elsewhere" is a Core UPDATE the ORM does not see)."""
+    db.session.execute(update(User.__table__).where(User.id == user_id).values(locked_until=until))
+
+
+def test_a_lock_stored_while_the_password_is_checked_refuses_the_right_password(
+    app, users, frozen_clock, lock_after_three, monkeypatch
+):
+    """The reviewer's burst: the right password, loaded before the lock and checked after."""
+    editor_id = users["editor"].id
+    check = User.verify_and_update_password
+
+    def check_while_locked_elsewhere(user, password):
+        lock_from_elsewhere(editor_id, frozen_clock.now + timedelta(minutes=15))
+        return check(user, password)
+
+    monkeypatch.setattr(User, "verify_and_update_password", check_while_locked_elsewhere)
+    response = app.test_client().login("editor@example.com", PASSWORD)
+
+    assert response.status_code == 200
+    assert "Authentication failed" in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from cms.extensions import security
+from tests.accounts.invites import invite
 from tests.browser.mailbox import free_port
 from tests.client import csrf_token_in, flashed, without_nonce
 from tests.factories import PASSWORD
@@ -190,3 +191,22 @@ def test_links_in_mails_use_the_configured_scheme_behind_a_tls_proxy(
         [(html, _)] = mail.alternatives
         assert "https://cms.example.com/reset" in html
         assert "http://" not in mail.body + html
+
+
+def test_reset_for_an_invitee_does_the_same_slow_work_as_for_an_unknown_address(
+    app, client, users, outbox, slow_hashes
+):
+    """An invitee gets no reset link (it would stand in for the invitation), in the time
+    an unknown address takes."""
+    admin = app.test_client()
+    admin.login("admin@example.com")
+    invite(admin, "ines@example.com", roles=["editor"])
+    slow_hashes.clear()
+    client.submit("/reset", {"email": "ines@example.com"})
+    for_invitee = list(slow_hashes)
+    slow_hashes.clear()
+
+    client.submit("/reset", {"email": "nobody@example.com"})
+
+    assert len(outbox) == 1  # the invitation
+    assert for_invitee == slow_hashes
