@@ -22,6 +22,7 @@ storage and key prefix of the first.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -69,7 +70,18 @@ _LIMITED = "cms_rate_limited_endpoints"
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """The client's address, as limits count it: an IPv6 client is its /64, since one
+    household or server is handed a whole /64 and could step through it address by address."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # ::ffff:203.0.113.5 is that IPv4 client
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def account_key() -> str:

@@ -74,6 +74,16 @@ def test_failed_logins_are_limited_per_address_whatever_the_account(app, users, 
     assert login(app, "author@example.com", PASSWORD, "10.0.0.8").status_code == 302
 
 
+def test_an_ipv6_client_is_counted_by_its_64_block(app, users, limits):
+    """One household or server gets a whole /64: stepping through it changes nothing."""
+    limits(sign_in_per_address="2 per minute")
+    login(app, "a@example.com", WRONG, "2001:db8:1:2::10")
+    login(app, "b@example.com", WRONG, "2001:db8:1:2:ffff::99")
+
+    assert login(app, "c@example.com", WRONG, "2001:db8:1:2::beef").status_code == 429
+    assert login(app, "c@example.com", WRONG, "2001:db8:1:3::1").status_code == 200
+
+
 def test_successful_logins_are_not_counted(app, users, limits):
     limits(sign_in_per_account="2 per minute", sign_in_per_address="2 per minute")
     for _ in range(4):
