@@ -1,0 +1,36 @@
+"""Counting the SQL statements a request sends, to pin "queries per request" in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from cms.extensions import db
+
+# What the test fixtures and SQLAlchemy send around a statement, not the request itself.
+_HOUSEKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
+
+
+@contextmanager
+def recorded_statements(app) -> Iterator[list[str]]:
+    """The SQL statements sent inside the block, in order (savepoints left out).
+
+    Listens on the engine, so statements from every connection the app uses are seen,
+    including the test's own outer connection.
+    """
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(_HOUSEKEEPING):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db._app_engines[app][None]
+    target = engine.engine if hasattr(engine, "engine") else engine
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", record)
