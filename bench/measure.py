@@ -59,21 +59,28 @@ class Measured:
         return self.request.median / self.reference.median
 
 
+def _timed(action: Callable[[], None]) -> float:
+    begun = time.perf_counter()
+    action()
+    return (time.perf_counter() - begun) * 1000
+
+
 def _repeat(action: Callable[[], None], runs: Runs) -> Timing:
-    """Warm up, then time ``action``; stop early once ``runs.budget`` seconds are spent
-    (warming up stops at half of it), so a request of a minute is measured once, not 25 times."""
-    started = time.perf_counter()
+    """Warm up, then time ``action``. A slow one is repeated less: warming up stops after
+    a quarter of ``runs.budget`` seconds and timing after the budget; a first run longer
+    than the whole budget is the only one (a page of a minute is not worth 25 minutes)."""
+    budget_ms = runs.budget * 1000
+    warm = 0.0
     for _ in range(runs.warmups):
-        if time.perf_counter() - started > runs.budget / 2:
+        took = _timed(action)
+        if took > budget_ms:
+            return Timing([took])
+        warm += took
+        if warm > budget_ms / 4:
             break
-        action()
     times: list[float] = []
-    while len(times) < runs.runs:
-        begun = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - begun) * 1000)
-        if time.perf_counter() - started > runs.budget:
-            break
+    while len(times) < runs.runs and sum(times) < budget_ms:
+        times.append(_timed(action))
     return Timing(times)
 
 

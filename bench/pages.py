@@ -13,6 +13,8 @@ a page could approach, measured in the same run on the same machine.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import json
 import math
@@ -20,7 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Select, func, inspect, or_, select, text, tuple_
 
@@ -127,8 +129,7 @@ def _last_page(app, links, page_size: int) -> Page:
         (
             href
             for href, attributes, text_ in links
-            if href.startswith("/admin/posts/")
-            and (text_ in ("»", "Last", "last") or 'rel="last"' in attributes)
+            if href.startswith("/admin/posts/") and _names_last_page(text_, attributes)
         ),
         None,
     )
@@ -142,6 +143,17 @@ def _last_page(app, links, page_size: int) -> Page:
         last,
         lambda: select(Post).where(_live()).order_by(Post.updated_at.asc()).limit(on_last),
         note="reference: the oldest posts, by the reverse sort",
+    )
+
+
+def _names_last_page(label: str, attributes: str) -> bool:
+    """Flask-Admin's pager says "»"; a pager of our own may say "Last" or "Oldest"."""
+    words = label.lower()
+    return (
+        words == "»"
+        or words.startswith(("last", "oldest"))
+        or 'rel="last"' in attributes
+        or re.search(r'aria-label="(last|oldest)', attributes, re.IGNORECASE) is not None
     )
 
 
@@ -300,19 +312,38 @@ def _renderings(values: dict) -> list[str]:
 
 
 def _moved_cursor(href: str, seen: dict, target: dict) -> str | None:
-    """``href`` with the row of page 1 it names (by a rendering of ``seen``) replaced by
-    ``target``; None when it names none. Longest renderings first, the id last."""
-    decoded = html.unescape(href)
-    moved, replaced = decoded, False
+    """``href`` with the row of page 1 that its cursor names (``seen``, in any rendering
+    of ``_renderings``, plain or inside base64url) replaced by ``target``; None when no
+    query value names it."""
+    parts = urlsplit(html.unescape(href))
+    moved_any = False
+    query = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        moved = _moved_text(value, seen, target)
+        if moved is None and (decoded := _from_base64(value)) is not None:
+            inner = _moved_text(decoded, seen, target)
+            if inner is not None:
+                moved = base64.urlsafe_b64encode(inner.encode()).decode()
+                moved = moved if value.endswith("=") else moved.rstrip("=")
+        moved_any = moved_any or moved is not None
+        query.append((key, value if moved is None else moved))
+    return urlunsplit(parts._replace(query=urlencode(query))) if moved_any else None
+
+
+def _moved_text(value: str, seen: dict, target: dict) -> str | None:
+    moved = value
     for old, new in zip(_renderings(seen), _renderings(target), strict=True):
-        for form_old, form_new in ((old, new), (old.replace(":", "%3A"), new.replace(":", "%3A"))):
-            if form_old and form_old in moved and (old != str(seen["id"]) or not replaced):
-                pattern = (
-                    re.escape(form_old) if old != str(seen["id"]) else rf"\b{re.escape(old)}\b"
-                )
-                moved, count = re.subn(pattern, form_new, moved)
-                replaced = replaced or count > 0
-    return moved if replaced else None
+        pattern = rf"(?<!\d){re.escape(old)}(?!\d)" if old.isdigit() else re.escape(old)
+        moved = re.sub(pattern, new, moved)
+    return moved if moved != value else None
+
+
+def _from_base64(value: str) -> str | None:
+    try:
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return decoded if decoded.isprintable() else None
 
 
 def _one_post(app) -> Page:

@@ -119,8 +119,8 @@ def seed(app, total: int, *, rng_seed: int = 9) -> Seeded:
     timeline = _timeline(rng, total, author_ids, clock.utcnow())
     columns = [*_OWN_COLUMNS, *derived_columns]
     _check_fillable(table, columns)
-    processors = [table.c[name].type.dialect_impl(url.get_dialect()()) for name in columns]
-    binders = [t.bind_processor(url.get_dialect()()) for t in processors]
+    dialect = url.get_dialect()()
+    binders = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     counted = Counter()
     rows = _bound(_rows(writer, timeline, pool, search_word, counted), binders)
     steps["timeline"] = time.perf_counter() - started
