@@ -93,11 +93,10 @@ def discover(client, app, search_word: str) -> list[Page]:
     first = client.get("/admin/posts/").get_data(as_text=True)
     links = _links(first)
 
-    def recent(limit=page_size, order=None):
-        order = order if order is not None else Post.updated_at.desc()
-        return lambda: select(Post).where(_live()).order_by(order).limit(limit)
+    def recent(limit: int) -> Callable[[], Select]:
+        return lambda: select(Post).where(_live()).order_by(Post.updated_at.desc()).limit(limit)
 
-    pages = [Page("admin post list, page 1 (default sort)", "/admin/posts/", recent())]
+    pages = [Page("admin post list, page 1 (default sort)", "/admin/posts/", recent(page_size))]
     pages.append(_last_page(app, links, page_size))
     pages.append(_sorted_by_publish_time(links, page_size))
     pages.append(_filtered_published(first, page_size))
