@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Where the browser tests leave their screenshots, one folder per database.
 ARTIFACTS := test-artifacts
 
-.PHONY: run test test-sqlite test-postgres lint format install migrate clean
+.PHONY: run test test-sqlite test-postgres lint format install migrate bench clean
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,11 @@ test-postgres: install
 	else \
 		echo "== PostgreSQL leg skipped: no server answers at $(TEST_DATABASE_URL) (set TEST_DATABASE_URL)"; \
 	fi
+
+## make bench: seed BENCH_POSTS posts (100000) into fresh SQLite and PostgreSQL databases and
+## time the admin and public pages on them (see README, "Benchmark"; not part of `make test`).
+bench: install
+	$(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check .
