@@ -92,3 +92,16 @@ def test_any_search_text_gives_a_list(client, users, pantry, search):
     client.login(users["editor"].email)
     for url in ("/admin/posts/", "/admin/trash/"):
         assert client.get(url, query_string={"search": search}).status_code == 200
+
+
+def test_an_edit_in_the_editor_is_found_at_once(client, users, post_factory):
+    post = post_factory(users["author"], title="Draft about figs", slug="figs")
+    client.login(users["editor"].email)
+    response = client.submit(
+        f"/admin/posts/edit/?id={post.id}",
+        {"title": "Notes about dates", "slug": "figs", "body": "", "author": str(post.author_id)},
+    )
+    assert response.status_code == 302
+    assert titles(client, "/admin/posts/?search=dates") == ["Notes about dates"]
+    assert titles(client, "/admin/posts/?search=figs") == ["Notes about dates"]  # the slug
+    assert titles(client, "/admin/posts/?search=draft") == []
