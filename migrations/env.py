@@ -6,6 +6,7 @@ from flask import current_app
 from alembic import context
 
 from cms.database import UTCDateTime
+from cms.posts.search import DATABASE_SEARCH_OBJECTS
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -72,6 +73,12 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out the full-text search objects the migrations create and the models do not
+    map (FTS5's tables on SQLite, the tsvector column and its index on PostgreSQL)."""
+    return name not in DATABASE_SEARCH_OBJECTS.get(type_, ())
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -92,6 +99,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -139,7 +139,7 @@ def posts_list(page: Page) -> None:
 
 
 def search_posts(page: Page, text: str) -> None:
-    # Flask-Admin's search box has no label, only a placeholder listing the columns.
+    # Flask-Admin's search box has no label, only a placeholder.
     page.locator("input[name=search]").fill(text)
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -22,6 +22,7 @@ from cms.admin.formatting import spreadsheet_safe
 from cms.admin.posts.columns import AuthorFilter, StateFilter, assignable_authors
 from cms.admin.posts.history import RevisionViews
 from cms.admin.posts.scoped import ScopedPostView
+from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
 from cms.dates import format_utc
@@ -36,7 +37,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
+class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
     bulk_steps = BULK_STEPS
     list_template = "admin/posts/list.html"
     edit_template = "admin/posts/edit.html"
@@ -46,7 +47,6 @@ class PostAdmin(WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
         "title", "slug", "status", "author", "summary", "body", "editor_note",
         "created_at", "updated_at", "published_at",
     )  # fmt: skip
-    column_searchable_list = ("title", "slug", "summary", "body")
     column_sortable_list = (
         "title", "status", ("author", "author.email"), "published_at", "updated_at",
     )  # fmt: skip

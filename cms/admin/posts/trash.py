@@ -14,6 +14,7 @@ from flask_security import current_user
 from cms import acting
 from cms.admin.posts.columns import FORMATTERS, AuthorFilter, stored_status
 from cms.admin.posts.scoped import BulkStep, ScopedPostView, posts_phrase, regardless_of_version
+from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.steps import BULK_STEPS
 from cms.extensions import db
 from cms.posts import policy, service
@@ -36,7 +37,7 @@ PURGE = BulkStep(
 )
 
 
-class TrashAdmin(ScopedPostView):
+class TrashAdmin(FullTextSearch, ScopedPostView):
     holds_trashed = True
     bulk_steps = {"restore": RESTORE, "purge": PURGE}
 
