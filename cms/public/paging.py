@@ -83,9 +83,9 @@ def _position():
     return tuple_(Post.published_at, Post.id)
 
 
-def _listed():
+def _listed(moment: datetime | None = None):
     """Published posts with what a list shows: not the bodies, which it does not."""
-    return publication.published_posts().options(
+    return publication.published_posts(moment).options(
         defer(Post.body), defer(Post.body_html), defer(Post.editor_note)
     )
 
@@ -110,7 +110,12 @@ def before(cursor: Cursor, per_page: int) -> PostPage | None:
     if cursor.published_at > clock.utcnow():
         return None
     place = (cursor.published_at, cursor.post_id)
-    rows = list(db.session.scalars(_listed().where(_position() < place).limit(per_page + 1)))
+    # What was published by the cursor's moment is what is published now and older than
+    # the cursor (it is not in the future). Said that way, the only upper bound on the
+    # publish time is the cursor's: SQLite starts its index range there, where "published
+    # by now" would start it at the newest post and filter its way down to the page.
+    older = _listed(cursor.published_at).where(_position() < place)
+    rows = list(db.session.scalars(older.limit(per_page + 1)))
     if not rows:
         return None
     # The posts just above this page, nearest first: the newer page is the one before the
