@@ -23,8 +23,8 @@ def engine_before_the_migration(tmp_path):
             connection.execute(
                 text("INSERT INTO users (email, active, fs_uniquifier) VALUES ('a@b.c', true, 'u')")
             )
-            for slug, body in (("marked-up", "# Title\n\nSome *Markdown* & <script>x</script>"),
-                               ("empty", "")):  # fmt: skip
+            bodies = {"marked-up": "# Title\n\nSome *Markdown* & <script>x</script>", "empty": ""}
+            for slug, body in bodies.items():
                 connection.execute(
                     text(
                         "INSERT INTO posts (title, slug, summary, body, status, author_id, "
@@ -49,10 +49,11 @@ def test_existing_posts_are_rendered_on_upgrade(engine_before_the_migration):
         rows = connection.execute(
             text("SELECT slug, body_html, excerpt FROM posts ORDER BY id")
         ).all()
+    marked_up = "<h2>Title</h2>\n<p>Some <em>Markdown</em> &amp; </p>\n"
     assert [tuple(row) for row in rows] == [
-        ("marked-up", "<h2>Title</h2>\n<p>Some <em>Markdown</em> &amp; </p>\n", "Title Some Markdown &"),
+        ("marked-up", marked_up, "Title Some Markdown &"),
         ("empty", "", ""),
-    ]  # fmt: skip
+    ]
 
 
 def test_downgrade_removes_the_columns_and_keeps_the_posts(engine_before_the_migration):

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import tuple_
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from cms import clock
+from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
@@ -86,7 +87,10 @@ def _position():
 def _listed(moment: datetime | None = None):
     """Published posts with what a list shows: not the bodies, which it does not."""
     return publication.published_posts(moment).options(
-        defer(Post.body), defer(Post.body_html), defer(Post.editor_note)
+        defer(Post.body),
+        defer(Post.body_html),
+        defer(Post.editor_note),
+        joinedload(Post.author).load_only(User.full_name),
     )
 
 
