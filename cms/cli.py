@@ -19,13 +19,13 @@ from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
 from cms.demo import add_demo_posts
 from cms.extensions import db
-from cms.posts import revisions
+from cms.posts import rendered, revisions
 from cms.posts import service as posts
 
 cms_cli = AppGroup(
     "cms",
     help="Manage the CMS: the first admin, two-factor resets, demo content, the trash, "
-    "old revisions.",
+    "old revisions, rendered posts.",
 )
 
 
@@ -176,3 +176,11 @@ def prune_revisions(keep: int | None) -> None:
     audit.record("revisions.prune", None, {"deleted": count, "kept_per_post": keep})
     db.session.commit()
     click.echo(f"Deleted {count} old revision(s); every post keeps its {keep} newest.")
+
+
+@cms_cli.command("rerender")
+def rerender() -> None:
+    """Render every post's body again and store it: run it after the Markdown or sanitizer
+    rules change (cms/posts/rendering.py), or after importing posts around the app."""
+    count = rendered.rerender_all()
+    click.echo(f"Rendered {count} post(s) again.")

@@ -32,12 +32,23 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+#: How long a write waits for another connection's write to finish before it fails.
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Make SQLite behave like the database the app is written for.
 
     Foreign keys are off by default in SQLite; and pysqlite's own transaction handling
     breaks SAVEPOINTs, so SQLAlchemy is left to emit BEGIN itself (the recipe from the
     SQLAlchemy SQLite dialect documentation).
+
+    A database file runs in WAL mode: readers and the writer no longer block each other, so
+    a long read (a big list, a report) never makes a save fail with "database is locked",
+    as it would in the default rollback-journal mode once the busy timeout ran out. The
+    mode is kept in the file; every process on this machine that opens it (the web
+    workers, the CLI) uses it. Writers still take turns: one waits up to the busy timeout
+    for another. An in-memory database has no WAL and keeps its "memory" journal.
     """
 
     @event.listens_for(engine, "connect")
@@ -45,6 +56,8 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

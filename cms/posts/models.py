@@ -96,6 +96,9 @@ class Post(db.Model):
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), index=True)
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body as readers get it, stored at each save (cms.posts.rendered); NULL: not yet.
+    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
+    excerpt: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A VARCHAR with a CHECK rather than a native enum: adding a state later is a plain
     # migration on both databases, and PostgreSQL keeps no orphaned type on downgrade.
     status: Mapped[PostStatus] = mapped_column(

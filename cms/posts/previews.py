@@ -14,6 +14,7 @@ from cms.audit import service as audit
 from cms.extensions import db
 from cms.posts.models import Post, PreviewLink
 from cms.posts.policy import Action, require
+from cms.posts.rendering import render_markdown
 
 _SALT = "cms.preview-link"
 
@@ -39,8 +40,16 @@ def create_link(post: Post, actor: User) -> tuple[PreviewLink, str]:
 
 def preview_response(post: Post) -> Response:
     """``post`` exactly as readers will see it, marked as a preview and kept out of search
-    engines and caches: for the dashboard's preview and for share links alike."""
-    response = make_response(render_template("public/post.html", post=post, preview=True))
+    engines and caches: for the dashboard's preview and for share links alike.
+
+    Rendered from the body itself, not the stored HTML: a preview shows the text as it is
+    now even for a row written around the ORM, and previews are few.
+    """
+    response = make_response(
+        render_template(
+            "public/post.html", post=post, body=render_markdown(post.body), preview=True
+        )
+    )
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Cache-Control"] = "no-store"
     return response

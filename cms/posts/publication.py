@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, select
 
 from cms import clock
@@ -19,10 +21,11 @@ def find_published(slug: str) -> Post | None:
     return db.session.scalar(published_posts().where(Post.slug == slug))
 
 
-def published_posts() -> Select[tuple[Post]]:
-    """Posts readers may see now, newest first."""
+def published_posts(moment: datetime | None = None) -> Select[tuple[Post]]:
+    """Posts readers may see now, newest first; with ``moment``, those they could see then
+    as the posts stand now (status, trash), for reading back from a point in the list."""
     return (
         select(Post)
-        .where(Post.is_published_at(clock.utcnow()))
+        .where(Post.is_published_at(clock.utcnow() if moment is None else moment))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )

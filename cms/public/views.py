@@ -14,39 +14,41 @@ from flask import (
 )
 
 from cms import clock
-from cms.extensions import db
-from cms.posts import previews, publication
-from cms.posts.rendering import plain_text, render_markdown
+from cms.posts import previews, publication, rendered
 from cms.posts.slugs import post_for_old_slug
+from cms.public import paging
 
 blueprint = Blueprint("public", __name__)
 
-MAX_PAGE = 100_000
-
-
-@blueprint.app_template_filter("markdown")
-def markdown_filter(source: str):
-    return render_markdown(source)
-
 
 @blueprint.app_template_filter("excerpt")
-def excerpt_filter(source: str):
-    return plain_text(source)
+def excerpt_filter(post):
+    return rendered.excerpt(post)
 
 
 @blueprint.get("/")
 def index():
-    page = request.args.get("page", 1, type=int)
-    if page > MAX_PAGE:
-        abort(404)  # no site has that many pages; the offset would overflow the database
-    posts = db.paginate(
-        publication.published_posts(),
-        page=page,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        max_per_page=current_app.config["POSTS_PER_PAGE"],
-        error_out=True,
-    )
-    return render_template("public/index.html", posts=posts)
+    if "page" in request.args:
+        return _numbered_page(request.args["page"])
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    name = request.args.get("before")
+    if name is None:
+        page = paging.newest(per_page)
+    else:
+        cursor = paging.Cursor.parse(name)
+        page = paging.before(cursor, per_page) if cursor is not None else None
+        if page is None:
+            abort(404)
+    return render_template("public/index.html", page=page, first=name is None)
+
+
+def _numbered_page(number: str):
+    """Addresses from before pages were named by their posts (``/?page=3``): page 1 is
+    still the first page; other numbers named posts that have moved down since, and
+    finding them again would cost the OFFSET the new addresses avoid."""
+    if number == "1":
+        return redirect(url_for("public.index"), code=301)
+    abort(404)
 
 
 @blueprint.get("/preview/<token>")
@@ -70,4 +72,4 @@ def post_detail(slug: str):
         if moved is not None and publication.is_published(moved):
             return redirect(url_for("public.post_detail", slug=moved.slug), code=301)
         abort(404)
-    return render_template("public/post.html", post=post)
+    return render_template("public/post.html", post=post, body=rendered.body_html(post))

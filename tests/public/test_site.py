@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cms.extensions import db
 from cms.posts.models import PostStatus
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -129,6 +130,22 @@ def test_home_links_each_post_and_shows_its_excerpt(client, publish):
 
 
 # --- Pagination -------------------------------------------------------------------------
+# Pages are named by the post just above them (cms/public/paging.py): the addresses below
+# are what a reader bookmarks.
+
+
+def cursor_of(post) -> str:
+    return f"{post.published_at:%Y-%m-%dT%H:%M:%S}Z_{post.id}"
+
+
+def pager_links(page: Page) -> dict[str, str | None]:
+    """The Newer/Older links, checked to be the same in the head and on the page."""
+    links = {}
+    for rel in ("prev", "next"):
+        in_head = [attrs["href"] for attrs in page.all("link") if attrs.get("rel") == rel]
+        assert in_head == ([page.link(rel)] if page.link(rel) else []), rel
+        links[rel] = page.link(rel)
+    return links
 
 
 @pytest.fixture
@@ -137,25 +154,111 @@ def twelve_posts(publish):
     return [publish(f"Post {number:02d}", hours_ago=number) for number in range(1, 13)]
 
 
+@pytest.fixture
+def many_posts(publish):
+    """Posts 1 (newest) to 35 (oldest), by index: ``many_posts[0]`` is post 1."""
+    return [publish(f"Post {number:02d}", hours_ago=number) for number in range(1, 36)]
+
+
+def titles(first: int, last: int) -> list[str]:
+    return [f"Post {number:02d}" for number in range(first, last + 1)]
+
+
 def test_first_page_has_ten_posts_and_a_link_to_the_next(client, twelve_posts):
     page = page_of(client.get("/"))
 
-    assert page.listed == [f"Post {number:02d}" for number in range(1, 11)]
-    assert "Page 1 of 2" in page.text
-    assert page.link("next") == "/?page=2"
-    assert page.link("prev") is None
+    assert page.listed == titles(1, 10)
+    assert pager_links(page) == {"prev": None, "next": f"/?before={cursor_of(twelve_posts[9])}"}
+    assert {"class": "pagination", "aria-label": "Newer and older posts"} in page.all("nav")
+    assert "Older posts →" in page.text
 
 
 def test_second_page_has_the_rest_and_a_link_back(client, twelve_posts):
-    response = client.get("/?page=2")
+    response = client.get(f"/?before={cursor_of(twelve_posts[9])}")
     page = page_of(response)
 
     assert response.status_code == 200
-    assert page.listed == ["Post 11", "Post 12"]
-    assert "Page 2 of 2" in page.text
-    assert page.link("prev") == "/?page=1"
-    assert page.link("next") is None
-    assert page_of(client.get(page.link("prev"))).listed[0] == "Post 01"
+    assert page.listed == titles(11, 12)
+    assert pager_links(page) == {"prev": "/", "next": None}
+    assert "← Newer posts" in page.text
+    assert "Posts from 15 January 2026" in page.text  # the hidden heading says which posts
+
+
+def test_walking_older_then_newer_lists_every_post_once_in_order(client, many_posts):
+    seen, addresses, address = [], [], "/"
+    while address:
+        addresses.append(address)
+        page = page_of(client.get(address))
+        seen += page.listed
+        address = pager_links(page)["next"]
+    assert seen == titles(1, 35)
+    assert len(addresses) == 4
+
+    back, address = [], addresses[-1]
+    while address:
+        back.append(address)
+        address = pager_links(page_of(client.get(address)))["prev"]
+    assert back == addresses[::-1]  # Newer leads to the very pages Older came through
+
+
+def test_a_bookmarked_page_keeps_its_posts_when_new_ones_are_published(
+    client, many_posts, publish, frozen_clock
+):
+    bookmark = pager_links(page_of(client.get("/")))["next"]
+    assert page_of(client.get(bookmark)).listed == titles(11, 20)
+
+    frozen_clock(NOW + timedelta(hours=3))
+    for number in range(3):
+        publish(f"Newer {number}", hours_ago=-number)
+
+    assert page_of(client.get(bookmark)).listed == titles(11, 20)
+    assert page_of(client.get("/")).listed[:3] == ["Newer 2", "Newer 1", "Newer 0"]
+
+
+def test_newer_from_a_page_near_the_top_is_the_first_page(client, many_posts):
+    """Fewer than a page of posts above: Newer is the first page, not a short page."""
+    page = page_of(client.get(f"/?before={cursor_of(many_posts[3])}"))
+    assert page.listed == titles(5, 14)
+    assert pager_links(page)["prev"] == "/"
+
+
+def test_newer_from_a_deep_page_names_the_post_above_the_newer_page(client, many_posts):
+    page = page_of(client.get(f"/?before={cursor_of(many_posts[24])}"))
+    newer = pager_links(page)["prev"]
+
+    assert page.listed == titles(26, 35)
+    assert newer == f"/?before={cursor_of(many_posts[14])}"
+    assert page_of(client.get(newer)).listed == titles(16, 25)
+
+
+def test_posts_published_at_the_same_moment_are_each_listed_once(client, publish):
+    same = [publish(f"Same {number:02d}", hours_ago=1) for number in range(15)]
+    first = page_of(client.get("/"))
+    second = page_of(client.get(pager_links(first)["next"]))
+
+    # The id breaks the tie: the later post of the same moment comes first.
+    assert first.listed + second.listed == [post.title for post in reversed(same)]
+
+
+def test_a_page_whose_posts_were_all_taken_down_is_not_found(client, twelve_posts):
+    address = f"/?before={cursor_of(twelve_posts[9])}"
+    for post in twelve_posts[10:]:
+        post.status = PostStatus.DRAFT
+    db.session.commit()
+
+    assert client.get(address).status_code == 404
+
+
+def test_a_microsecond_publish_time_round_trips_through_the_address(client, publish):
+    posts = [
+        publish(f"Precise {number:02d}", published_at=NOW - timedelta(microseconds=number))
+        for number in range(1, 13)
+    ]
+    page = page_of(client.get("/"))
+    older = pager_links(page)["next"]
+
+    assert older == f"/?before=2026-01-15T11:59:59.999990Z_{posts[9].id}"
+    assert page_of(client.get(older)).listed == ["Precise 11", "Precise 12"]
 
 
 def test_ten_posts_need_no_pagination(client, publish):
@@ -164,21 +267,66 @@ def test_ten_posts_need_no_pagination(client, publish):
     page = page_of(client.get("/"))
     assert len(page.listed) == 10
     assert page.all("nav") == [{"aria-label": "Site"}]
+    assert not [attrs for attrs in page.all("link") if attrs.get("rel") in ("prev", "next")]
 
 
-@pytest.mark.parametrize("query", ["page=3", "page=0", "page=-1", "page=99999"])
-def test_pages_out_of_range_are_not_found(client, twelve_posts, query):
-    response = client.get(f"/?{query}")
+def test_page_one_of_the_old_numbered_pages_moves_to_the_first_page(client, twelve_posts):
+    response = client.get("/?page=1")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/"
+
+
+HOSTILE_CURSORS = [
+    "",
+    "abc",
+    "2026-01-15T11:00:00Z",  # no id
+    "2026-01-15T11:00:00Z_",
+    "2026-01-15T11:00:00Z_-5",  # a negative id
+    "2026-01-15T11:00:00Z_1.5",
+    "2026-01-15T11:00:00+00:00_3",  # not the form the site writes
+    "2026-01-15 11:00:00Z_3",
+    "2026-01-15T11:00:00.5Z_3",
+    "2026-13-01T00:00:00Z_3",  # month 13
+    "2026-02-30T00:00:00Z_3",
+    "2026-01-15T24:00:00Z_3",
+    "0000-01-01T00:00:00Z_3",  # year 0
+    "0001-01-01T00:00:00Z_0",  # the first moment there is: nothing before it
+    "1970-01-01T00:00:00Z_1",  # before every post
+    "9999-12-31T23:59:59.999999Z_1",  # after now: no page of ours starts there
+    "2026-01-15T11:00:00Z_2147483648",  # past the largest id (posts.id is 32-bit)
+    "2026-01-15T11:00:00Z_9223372036854775808",
+    "2026-01-15T11:00:00Z_99999999999999999999",
+    "2026-01-15T11:00:00Z_" + "9" * 5000,
+    "٢٠٢٦-٠١-١٥T11:00:00Z_3",  # other scripts' digits
+    "２０２６-01-15T11:00:00Z_3",
+    "2026-01-15T11:00:00Z_3\n",
+]
+
+
+@pytest.mark.parametrize("cursor", HOSTILE_CURSORS)
+def test_a_malformed_or_out_of_range_cursor_is_not_found(client, twelve_posts, cursor):
+    response = client.get("/", query_string={"before": cursor})
     assert response.status_code == 404
     assert "Page not found" in page_of(response).text
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=", "page=1.5"])
-def test_a_page_number_that_is_not_a_number_shows_the_first_page(client, twelve_posts, query):
-    """Documented behaviour: a malformed ``page`` is ignored, as if none were given."""
-    response = client.get(f"/?{query}")
+def test_the_largest_id_is_a_cursor_like_any_other(client, twelve_posts):
+    moment = twelve_posts[9].published_at
+    response = client.get(f"/?before={moment:%Y-%m-%dT%H:%M:%S}Z_2147483647")
     assert response.status_code == 200
-    assert page_of(response).listed == page_of(client.get("/")).listed
+    assert page_of(response).listed == titles(10, 12)
+
+
+OLD_PAGE_NUMBERS = ["2", "3", "0", "-1", "99999", "9" * 400, "abc", "", "1.5", "01"]
+
+
+@pytest.mark.parametrize("number", OLD_PAGE_NUMBERS)
+def test_old_page_numbers_are_not_found(client, twelve_posts, number):
+    """Numbered pages named posts that have moved down since; finding them again would cost
+    the OFFSET the new addresses avoid."""
+    response = client.get("/", query_string={"page": number})
+    assert response.status_code == 404
+    assert "Page not found" in page_of(response).text
 
 
 def test_per_page_cannot_be_raised_from_the_address(client, twelve_posts):

@@ -1,0 +1,141 @@
+"""The readers' list of posts in pages that cost the same at any depth.
+
+A page is named by the post just above it: ``/?before=2026-01-15T09:30:00Z_1234`` lists the
+posts published before post 1234 (published at that moment), newest first. Reading it is an
+index range from that point, the same few rows at page 2 or page 20,000, where OFFSET reads
+and skips every post above. New posts go above every page but the first, so the address
+keeps naming the same posts: readers can bookmark it. The moment comes first in the name
+because that is what a reader can make sense of; the id breaks ties between posts
+published in the same microsecond.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import tuple_
+from sqlalchemy.orm import defer, joinedload
+
+from cms import clock
+from cms.accounts.models import User
+from cms.extensions import db
+from cms.posts import publication
+from cms.posts.models import Post
+
+_NAME = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{6}))?Z_(\d{1,10})", re.ASCII
+)
+#: The largest post id: ``posts.id`` is a 32-bit INTEGER on PostgreSQL, which refuses to
+#: compare it with a larger value bound as one.
+_MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A post's place in the list: its publish time, then its id."""
+
+    published_at: datetime
+    post_id: int
+
+    @classmethod
+    def of(cls, post: Post) -> Cursor:
+        return cls(post.published_at, post.id)
+
+    @classmethod
+    def parse(cls, name: str) -> Cursor | None:
+        """The cursor ``name`` spells, or None for anything that is not one."""
+        match = _NAME.fullmatch(name)
+        if match is None:
+            return None
+        *fields, microsecond, post_id = match.groups()
+        try:
+            moment = datetime(*map(int, fields), int(microsecond or 0), tzinfo=UTC)
+        except ValueError:  # month 13, 30 February, year 0
+            return None
+        if int(post_id) > _MAX_ID:
+            return None
+        return cls(moment, int(post_id))
+
+    def __str__(self) -> str:
+        moment = self.published_at.astimezone(UTC)
+        # By hand: strftime("%Y") does not pad years before 1000 on every platform.
+        name = (
+            f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+            f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+        )
+        if moment.microsecond:
+            name += f".{moment.microsecond:06d}"
+        return f"{name}Z_{self.post_id}"
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """One page of the list. ``newer`` and ``older`` are the query arguments of the pages
+    either side (``{}`` is the first page, at ``/``), or None where there is none."""
+
+    posts: list[Post]
+    newer: dict[str, str] | None
+    older: dict[str, str] | None
+
+
+def _position():
+    return tuple_(Post.published_at, Post.id)
+
+
+def _listed(moment: datetime | None = None):
+    """Published posts with what a list shows: not the bodies, which it does not."""
+    return publication.published_posts(moment).options(
+        defer(Post.body),
+        defer(Post.body_html),
+        defer(Post.editor_note),
+        joinedload(Post.author).load_only(User.full_name),
+    )
+
+
+def _with_older_link(rows: list[Post], per_page: int, newer: dict[str, str] | None) -> PostPage:
+    """``rows`` is up to one more than a page: the extra row says an older page exists."""
+    posts = rows[:per_page]
+    older = {"before": str(Cursor.of(posts[-1]))} if len(rows) > per_page else None
+    return PostPage(posts, newer, older)
+
+
+def newest(per_page: int) -> PostPage:
+    """The first page: the newest posts. One statement."""
+    rows = list(db.session.scalars(_listed().limit(per_page + 1)))
+    return _with_older_link(rows, per_page, newer=None)
+
+
+def before(cursor: Cursor, per_page: int) -> PostPage | None:
+    """The page of posts published before ``cursor``; None when there is no such page (no
+    post before it, or a cursor after now, which no page of ours ever names). Two
+    statements, each an index range of at most ``per_page + 1`` rows."""
+    if cursor.published_at > clock.utcnow():
+        return None
+    place = (cursor.published_at, cursor.post_id)
+    # What was published by the cursor's moment is what is published now and older than
+    # the cursor (it is not in the future). Said that way, the only upper bound on the
+    # publish time is the cursor's: SQLite starts its index range there, where "published
+    # by now" would start it at the newest post and filter its way down to the page.
+    older = _listed(cursor.published_at).where(_position() < place)
+    rows = list(db.session.scalars(older.limit(per_page + 1)))
+    if not rows:
+        return None
+    # The posts just above this page, nearest first: the newer page is the one before the
+    # post above them, or the first page when they are fewer than a page.
+    above = db.session.execute(
+        publication.published_posts()
+        .with_only_columns(Post.published_at, Post.id)
+        .where(_position() >= place)
+        .order_by(None)
+        .order_by(Post.published_at.asc(), Post.id.asc())
+        .limit(per_page + 1)
+    ).all()
+    if not above:
+        newer = None
+    elif len(above) <= per_page:
+        newer = {}
+    else:
+        newer = {"before": str(Cursor(*above[per_page]))}
+    return _with_older_link(rows, per_page, newer)

@@ -1,0 +1,194 @@
+"""Bodies rendered at save: readers get the stored HTML, which every way of changing a body
+keeps current, and ``flask cms rerender`` renders again after the rules change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from cms.demo import add_demo_posts
+from cms.extensions import db
+from cms.posts import revisions
+from cms.posts import service as posts_service
+from cms.posts.models import Post, PostRevision, PostStatus
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+def stored(post_id: int) -> tuple[str | None, str | None]:
+    """What the row holds now, read around the session's identity map."""
+    row = db.session.execute(select(Post.body_html, Post.excerpt).where(Post.id == post_id)).one()
+    return row.body_html, row.excerpt
+
+
+def overwrite_stored(post_id: int, body_html: str | None, excerpt: str | None) -> None:
+    """Change the stored rendering the way a bulk import or an older renderer would leave
+    it: around the ORM, so no event runs."""
+    db.session.execute(
+        update(Post.__table__)
+        .where(Post.__table__.c.id == post_id)
+        .values(body_html=body_html, excerpt=excerpt)
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+
+@pytest.fixture
+def published(frozen_clock, post_factory, users):
+    def publish(body: str, **fields) -> Post:
+        fields.setdefault("title", "Stored")
+        return post_factory(
+            users["editor"],
+            body=body,
+            status=PostStatus.PUBLISHED,
+            published_at=NOW - timedelta(hours=1),
+            **fields,
+        )
+
+    return publish
+
+
+@pytest.fixture
+def write(client, users):
+    """Create or edit a post through the dashboard's form as the logged-in editor."""
+    client.login(users["editor"].email)
+
+    def save(post_id: int | None = None, **fields) -> int:
+        form = {"title": "T", "slug": "", "summary": "", "body": "", "author": users["editor"].id}
+        if post_id is not None:
+            post = db.session.get(Post, post_id)
+            db.session.refresh(post)
+            form.update(title=post.title, slug=post.slug, summary=post.summary, body=post.body)
+        form.update(fields)
+        url = "/admin/posts/new/" if post_id is None else f"/admin/posts/edit/?id={post_id}"
+        response = client.submit(url, form)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return post_id or db.session.scalars(select(Post.id).order_by(Post.id.desc())).first()
+
+    return save
+
+
+def test_a_new_post_stores_its_html_and_excerpt(published):
+    post = published("Some *Markdown* & more.\n\n# A heading")
+    assert stored(post.id) == (
+        "<p>Some <em>Markdown</em> &amp; more.</p>\n<h2>A heading</h2>\n",
+        "Some Markdown & more. A heading",
+    )
+
+
+def test_the_post_page_shows_the_stored_html_without_rendering_again(client, published):
+    post = published("What the author *wrote*.")
+    overwrite_stored(post.id, "<p>What the last save stored.</p>\n", "stored")
+
+    html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+
+    assert "<p>What the last save stored.</p>" in html
+    assert "<em>wrote</em>" not in html
+
+
+def test_the_home_page_shows_the_stored_excerpt(client, published):
+    post = published("What the author wrote.")
+    overwrite_stored(post.id, "<p>x</p>", "The stored excerpt.")
+    assert "The stored excerpt." in client.get("/").get_data(as_text=True)
+
+
+def test_a_row_never_rendered_is_rendered_for_readers_all_the_same(client, published):
+    post = published("Imported *in bulk*.")
+    overwrite_stored(post.id, None, None)
+
+    assert "<p>Imported <em>in bulk</em>.</p>" in client.get(f"/posts/{post.slug}").get_data(
+        as_text=True
+    )
+    assert "Imported in bulk." in client.get("/").get_data(as_text=True)
+
+
+def test_editing_the_body_in_the_dashboard_updates_what_readers_see(client, write):
+    post_id = write(title="Edited", body="First *words*.")
+    client.submit(
+        "/admin/posts/transition/",
+        {"id": post_id, "transition": "publish"},
+        form_url=f"/admin/posts/edit/?id={post_id}",
+    )
+    write(post_id, body="Second *words*.")
+
+    assert stored(post_id) == ("<p>Second <em>words</em>.</p>\n", "Second words.")
+    client.logout()
+    assert "<p>Second <em>words</em>.</p>" in client.get("/posts/edited").get_data(as_text=True)
+
+
+def test_a_save_that_keeps_the_body_keeps_the_stored_html(write):
+    post_id = write(title="Kept", body="Same words.")
+    overwrite_stored(post_id, "<p>marker</p>", "marker")
+    write(post_id, title="Kept, retitled")
+    assert stored(post_id) == ("<p>marker</p>", "marker")
+
+
+def test_restoring_a_revision_restores_its_html(client, write):
+    post_id = write(title="Restored", body="Version *one*.")
+    write(post_id, body="Version *two*.")
+    first = db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post_id).order_by(PostRevision.id)
+    ).first()
+
+    client.submit(
+        "/admin/posts/revisions/restore/",
+        {"id": post_id, "revision": first.id},
+        form_url=f"/admin/posts/edit/?id={post_id}",
+    )
+
+    assert stored(post_id) == ("<p>Version <em>one</em>.</p>\n", "Version one.")
+
+
+def test_restoring_through_the_service_renders_too(users):
+    editor = users["editor"]
+    post = posts_service.create_post(editor, title="Service", body="Old *text*.")
+    post.body = "New text."
+    posts_service.prepare_for_save(post, editor, is_new=False)
+    db.session.commit()
+    assert stored(post.id) == ("<p>New text.</p>\n", "New text.")
+
+    revisions.restore(post, post.revisions[-1], editor)
+    db.session.commit()
+
+    assert stored(post.id) == ("<p>Old <em>text</em>.</p>\n", "Old text.")
+
+
+def test_demo_posts_are_stored_rendered(users):
+    assert add_demo_posts(users["admin"]) > 0
+    rows = db.session.execute(select(Post.body, Post.body_html, Post.excerpt)).all()
+    assert rows
+    for body, body_html, excerpt in rows:
+        assert body_html and excerpt, body[:40]
+
+
+def test_rerender_renders_every_post_again_and_is_not_an_edit(runner, published):
+    posts = [published(f"Body *{number}*.", title=f"Post {number}") for number in range(3)]
+    overwrite_stored(posts[0].id, "<p>from an older sanitizer</p>", "old")
+    overwrite_stored(posts[1].id, None, None)
+    before = db.session.execute(
+        select(Post.id, Post.updated_at, Post.version).order_by(Post.id)
+    ).all()
+
+    result = runner.invoke(args=["cms", "rerender"])
+
+    assert result.exit_code == 0, result.output
+    assert "Rendered 3 post(s) again." in result.output
+    for number, post in enumerate(posts):
+        assert stored(post.id) == (f"<p>Body <em>{number}</em>.</p>\n", f"Body {number}.")
+    assert (
+        db.session.execute(select(Post.id, Post.updated_at, Post.version).order_by(Post.id)).all()
+        == before
+    )
+
+
+def test_the_preview_shows_the_body_as_it_is_now(client, users, post_factory):
+    draft = post_factory(users["author"], title="Draft", body="Current *text*.")
+    overwrite_stored(draft.id, "<p>stale</p>", "stale")
+    client.login(users["editor"].email)
+
+    html = client.get(f"/admin/posts/preview/?id={draft.id}").get_data(as_text=True)
+
+    assert "<p>Current <em>text</em>.</p>" in html
+    assert "stale" not in html
