@@ -67,3 +67,25 @@ def test_downgrade_removes_the_columns_and_keeps_the_posts(engine_before_the_mig
     assert not {"body_html", "excerpt"} & columns
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM posts")).scalar() == 2
+
+
+def test_search_still_follows_edits_after_the_downgrade(engine_before_the_migration):
+    """Dropping the columns must not rebuild `posts` on SQLite: that drops the full-text
+    triggers, and the search stops seeing edits."""
+    url, engine = engine_before_the_migration
+    assert flask_db(url, "upgrade", REVISION).returncode == 0
+    assert flask_db(url, "downgrade", f"{REVISION}-1").returncode == 0
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE posts SET title = 'Zanzibar' WHERE slug = 'empty'"))
+        if engine.dialect.name == "sqlite":
+            found = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'zanzibar'"
+        else:
+            found = (
+                "SELECT id FROM posts "
+                "WHERE search_vector @@ to_tsquery('simple_unaccent', 'zanzibar')"
+            )
+        slugs = connection.execute(
+            text(f"SELECT slug FROM posts WHERE id IN ({found})")  # noqa: S608 - fixed SQL
+        ).scalars()
+        assert list(slugs) == ["empty"]

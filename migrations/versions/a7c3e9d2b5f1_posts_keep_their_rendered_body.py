@@ -5,7 +5,7 @@ excerpt are stored at each save (cms/posts/rendered.py). Existing posts are rend
 in batches.
 
 Revision ID: a7c3e9d2b5f1
-Revises: d8b4e2a7c1f6
+Revises: e6f1b3c8a2d4
 Create Date: 2026-12-03 07:30:00.000000
 
 """
@@ -20,7 +20,7 @@ from cms.posts.rendering import plain_text, render_markdown
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d2b5f1'
-down_revision = 'd8b4e2a7c1f6'
+down_revision = 'e6f1b3c8a2d4'
 branch_labels = None
 depends_on = None
 
@@ -72,6 +72,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('posts', schema=None) as batch_op:
-        batch_op.drop_column('excerpt')
-        batch_op.drop_column('body_html')
+    # Not a batch operation: on SQLite that recreates `posts` and silently drops the
+    # full-text triggers of e6f1b3c8a2d4. SQLite (3.35+) drops a plain column in place.
+    op.drop_column('posts', 'excerpt')
+    op.drop_column('posts', 'body_html')
