@@ -24,7 +24,7 @@ from datetime import datetime
 
 from flask import abort, g, request
 from flask_admin import expose
-from sqlalchemy import and_, inspect, select, tuple_
+from sqlalchemy import TypeDecorator, and_, inspect, select, tuple_
 
 from cms.admin.base import MAX_ID
 from cms.counting import PendingCount, RowCount
@@ -50,7 +50,10 @@ class SortKey:
 
     @property
     def python_type(self) -> type:
-        return self.column.property.columns[0].type.python_type
+        column_type = self.column.property.columns[0].type
+        if isinstance(column_type, TypeDecorator):  # UTCDateTime: what it stores, a datetime
+            column_type = column_type.impl_instance
+        return column_type.python_type
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,10 @@ def _column_value(value, key: SortKey):
             moment = datetime.fromisoformat(value)
             if moment.tzinfo is not None:
                 return moment
-        elif isinstance(value, str) and len(value) <= _LONGEST_VALUE:
-            return wanted(value) if issubclass(wanted, enum.Enum | str) else None
-        elif type(value) is int and issubclass(wanted, int):
+        elif issubclass(wanted, enum.Enum | str) and isinstance(value, str):
+            if len(value) <= _LONGEST_VALUE:
+                return wanted(value)
+        elif issubclass(wanted, int) and type(value) is int and abs(value) <= MAX_ID:
             return value
     except ValueError:
         pass

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import Index, text
 
 LIVE = "deleted_at IS NULL"
+STATES_INDEX = "ix_posts_live_state"
 TRASHED = "deleted_at IS NOT NULL"
 
 #: The sortable columns of each slice (the author column sorts through ``ix_posts_author_id``
@@ -28,12 +29,33 @@ def _partial(name: str, where: str, *columns: str) -> Index:
     return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
 
 
+def _key(column: str) -> tuple[str, ...]:
+    # ``deleted_at`` last: SQLite checks a partial index's condition against the table row
+    # unless the index holds the column, so without it a count (which needs no other
+    # column) reads the table instead of the index.
+    return (column, "id") if column == "deleted_at" else (column, "id", "deleted_at")
+
+
+def list_index_name(trashed: bool, column: str, *, by_author: bool) -> str | None:
+    """The index that reads the posts outside the trash (or in it), one author's or
+    everyone's, in the order of ``column`` then id; None when there is none."""
+    for (slice_name, where), columns in _SORTS.items():
+        if (where == TRASHED) == trashed and column in columns:
+            return f"ix_posts_{slice_name}_{'author_' if by_author else ''}{column}"
+    return None
+
+
 def admin_list_indexes() -> tuple[Index, ...]:
     indexes = []
-    for (slice_name, where), columns in _SORTS.items():
+    for (_slice, where), columns in _SORTS.items():
         for column in columns:
-            indexes.append(_partial(f"ix_posts_{slice_name}_{column}", where, column, "id"))
-            indexes.append(
-                _partial(f"ix_posts_{slice_name}_author_{column}", where, "author_id", column, "id")
-            )
+            for by_author in (False, True):
+                name = list_index_name(where == TRASHED, column, by_author=by_author)
+                leading = ("author_id",) if by_author else ()
+                indexes.append(_partial(name, where, *leading, *_key(column)))
+    # The states (``Post.in_state_at``: a status, and for published and scheduled posts a
+    # publish time before or after now): the dashboard counts each, the list filters by it.
+    indexes.append(_partial(STATES_INDEX, LIVE, "status", "published_at", "id", "deleted_at"))
+    # A state's posts in the list's default order (the dashboard links to these lists).
+    indexes.append(_partial(f"{STATES_INDEX}_updated_at", LIVE, "status", *_key("updated_at")))
     return tuple(indexes)

@@ -1,8 +1,10 @@
 """Indexes for the admin's lists: each sort of the posts list and the trash, for everyone
-and for one author, and the audit log's newest-first order.
+and for one author, the posts' states (the dashboard's counts), and the audit log's
+newest-first order.
 
 Partial indexes (outside the trash, in the trash) on (column, id) and (author_id, column,
-id), so a page and a keyset cursor read only the rows shown. They replace the plain index
+id), so a page and a keyset cursor read only the rows shown; each also holds deleted_at, so
+SQLite counts a list from the index alone. They replace the plain index
 on ``deleted_at`` (the trash's now covers it) and the audit log's index on ``at`` alone.
 
 Revision ID: a4d7c2e9b1f3
@@ -31,8 +33,14 @@ _SLICES = {
 def _list_indexes():
     for slice_name, (where, columns) in _SLICES.items():
         for column in columns:
-            yield f"ix_posts_{slice_name}_{column}", [column, "id"], where
-            yield f"ix_posts_{slice_name}_author_{column}", ["author_id", column, "id"], where
+            # deleted_at last, so that SQLite can count from the index alone.
+            key = [column, "id"] if column == "deleted_at" else [column, "id", "deleted_at"]
+            yield f"ix_posts_{slice_name}_{column}", key, where
+            yield f"ix_posts_{slice_name}_author_{column}", ["author_id", *key], where
+    # The states: the dashboard's counts and the list's state filter.
+    live = _SLICES["live"][0]
+    yield "ix_posts_live_state", ["status", "published_at", "id", "deleted_at"], live
+    yield "ix_posts_live_state_updated_at", ["status", "updated_at", "id", "deleted_at"], live
 
 
 def upgrade():
