@@ -160,10 +160,11 @@ class KeysetPaging:
         # and only an inner join lets the database read the related table's index first.
         query, joins, alias = self._apply_path_joins(query, joins, key.path, inner_join=True)
         column = key.column if alias is None else getattr(alias, key.column.key)
-        place = g.pop("keyset_place", None) if execute else None
-        if not execute:  # the export: the whole list in the list's order
+        if not execute or page_size == 0:  # the export (0: every row), in the list's order
             query = query.order_by(*_order(column, self._id_column(), key.descending))
-            return None, query.limit(page_size) if page_size else query
+            query = query.limit(page_size) if page_size else query
+            return None, query.all() if execute else query
+        place = g.pop("keyset_place", None)
         page_size = page_size or self.page_size
         list_page = self._read_page(query, count_query, key, column, place, page_size)
         g.keyset_page = list_page

@@ -38,9 +38,9 @@ def _postgresql_problems(node, table, in_subplan=False, bounded=False):
     kind = node["Node Type"]
     if kind == "Seq Scan" and node.get("Relation Name") == table and not bounded:
         yield f"Seq Scan on {table}"
-    if kind == "Sort" and not in_subplan and _reads(node, table):
-        if node["Plan Rows"] >= SMALL_SORT:
-            yield f"Sort of {node['Plan Rows']} rows of {table} by {node.get('Sort Key')}"
+    big = node.get("Plan Rows", 0) >= SMALL_SORT
+    if kind == "Sort" and big and not in_subplan and _reads(node, table):
+        yield f"Sort of {node['Plan Rows']} rows of {table} by {node.get('Sort Key')}"
     for child in node.get("Plans", []):
         yield from _postgresql_problems(
             child, table, in_subplan, bounded or (in_subplan and kind == "Limit")
