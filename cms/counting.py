@@ -62,24 +62,61 @@ def count_rows(query: Select, *, exact_up_to: int = EXACT_UP_TO) -> RowCount:
     first (no rows read), and the bounded count runs only when the estimate is small or
     says less than the bound was reached.
     """
-    query = query.order_by(None).limit(None).offset(None)
-    if db.session.get_bind().dialect.name == "postgresql":
-        estimate = _planner_estimate(query)
-        if estimate > exact_up_to * 10:
-            return RowCount(estimate, Precision.ESTIMATE)
-    counted = _bounded_count(query, exact_up_to + 1)
+    pending = PendingCount(query, exact_up_to=exact_up_to)
+    if pending.known is not None:
+        return pending.known
+    return pending.result(db.session.scalar(select(pending.column)))
+
+
+class PendingCount:
+    """``count_rows`` in two halves, so that its bounded count can ride along in another
+    statement (a list page's own SELECT) instead of costing one of its own.
+
+    ``known`` is the figure when no count is needed (PostgreSQL's estimate of a big list);
+    otherwise ``column`` is the bounded count as a scalar subquery to select, and
+    ``result(value)`` turns what it returned into the figure.
+    """
+
+    def __init__(self, query: Select, *, exact_up_to: int = EXACT_UP_TO) -> None:
+        query = query.order_by(None).limit(None).offset(None)
+        self.exact_up_to = exact_up_to
+        self.estimate: int | None = None
+        self.known: RowCount | None = None
+        self.column = None
+        if db.session.get_bind().dialect.name == "postgresql":
+            self.estimate = _planner_estimate(query)
+            if self.estimate > exact_up_to * 10:
+                self.known = RowCount(self.estimate, Precision.ESTIMATE)
+                return
+        self.column = _bounded_count_query(query, exact_up_to + 1).scalar_subquery()
+
+    def result(self, counted: int) -> RowCount:
+        if self.known is not None:
+            return self.known
+        if counted <= self.exact_up_to:
+            return RowCount(counted)
+        if self.estimate is not None:
+            return RowCount(max(self.estimate, counted), Precision.ESTIMATE)
+        return RowCount(self.exact_up_to, Precision.AT_LEAST)
+
+
+def bounded_count(query: Select, *, exact_up_to: int = EXACT_UP_TO):
+    """``query``'s figure as a bounded count only (no estimate): a scalar subquery whose
+    value ``bounded_figure`` reads, for counting several lists in one statement."""
+    return _bounded_count_query(query.order_by(None), exact_up_to + 1).scalar_subquery()
+
+
+def bounded_figure(counted: int, *, exact_up_to: int = EXACT_UP_TO) -> RowCount:
     if counted <= exact_up_to:
         return RowCount(counted)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return RowCount(max(estimate, counted), Precision.ESTIMATE)
     return RowCount(exact_up_to, Precision.AT_LEAST)
 
 
-def _bounded_count(query: Select, bound: int) -> int:
+def _bounded_count_query(query: Select, bound: int) -> Select:
     """Counts at most ``bound`` rows: the database stops reading there."""
     rows = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
     limited = rows.limit(bound).subquery()
-    return db.session.scalar(select(func.count()).select_from(limited))
+    return select(func.count()).select_from(limited)
 
 
 class _Explain(Executable, ClauseElement):

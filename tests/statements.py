@@ -34,3 +34,23 @@ def recorded_statements(app) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(target, "before_cursor_execute", record)
+
+
+@contextmanager
+def recorded_executions(app) -> Iterator[list[tuple[str, object]]]:
+    """The SELECTs sent inside the block with their parameters, to EXPLAIN them afterwards
+    exactly as they were sent."""
+    executions: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            executions.append((statement, parameters))
+
+    with app.app_context():
+        engine = db._app_engines[app][None]
+    target = engine.engine if hasattr(engine, "engine") else engine
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield executions
+    finally:
+        event.remove(target, "before_cursor_execute", record)

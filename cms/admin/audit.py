@@ -9,6 +9,7 @@ from markupsafe import Markup
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.admin.formatting import spreadsheet_safe
+from cms.admin.paging import KeysetPaging
 from cms.dates import utc_column
 
 
@@ -21,7 +22,7 @@ def _changes(view, context, entry, name):
     )
 
 
-class AuditLogView(AdminsOnly, CMSModelView):
+class AuditLogView(AdminsOnly, KeysetPaging, CMSModelView):
     can_create = False
     can_edit = False
     can_delete = False
@@ -29,6 +30,8 @@ class AuditLogView(AdminsOnly, CMSModelView):
     can_export = True
     export_types = ["csv"]
     page_size = 50
+    list_template = "admin/model/keyset_list.html"
+    counted_noun = ("entry", "entries")
 
     column_list = ("at", "actor_email", "action", "target_type", "target_label", "source", "ip")
     column_details_list = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cms.clock import utcnow
@@ -16,9 +16,11 @@ from cms.extensions import db
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_log"
+    # The log's list, newest first: its order (time, then id) read straight off an index.
+    __table_args__ = (Index("ix_audit_log_at_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     #: Who it was, as they were known then (the account may be renamed or deleted since).
     actor_email: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -25,6 +25,7 @@ from cms.accounts.models import User
 from cms.clock import utcnow
 from cms.database import UTCDateTime
 from cms.extensions import db
+from cms.posts.list_indexes import admin_list_indexes
 
 TITLE_MAX = 200
 SLUG_MAX = 200
@@ -84,6 +85,8 @@ class Post(db.Model):
             sqlite_where=text("status = 'published'"),
             postgresql_where=text("status = 'published'"),
         ),
+        # The admin's lists: each sort of each slice (cms.posts.list_indexes).
+        *admin_list_indexes(),
         # Going live needs a moment: a published post with no publish time would be in no
         # state readers or editors could name.
         CheckConstraint(
@@ -120,7 +123,7 @@ class Post(db.Model):
     #: The editor's comment when returning the post to its author; cleared on resubmission.
     editor_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: When the post was moved to the trash; it is gone from every list but the trash's.
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Bumped by every UPDATE; a save based on an older version is refused (see __mapper_args__).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

@@ -7,6 +7,7 @@ from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
 from markupsafe import Markup
+from sqlalchemy import Boolean, func, literal_column
 
 from cms import clock
 from cms.admin.base import parse_id
@@ -64,7 +65,15 @@ class StateFilter(BaseFilter):
         return value in {state.value for state in LIVE_STATES}
 
     def apply(self, query, value, alias=None):
-        return query.filter(Post.in_state_at(PostState(value), clock.utcnow()))
+        state = PostState(value)
+        condition = Post.in_state_at(state, clock.utcnow())
+        if state is PostState.PUBLISHED and db.session.get_bind().dialect.name == "sqlite":
+            # SQLite keeps no histogram: it takes "published before now" for a narrow range
+            # of the publish-time index and would read and sort every published post. Said
+            # to hold for most posts, the condition is checked while reading the list's own
+            # order instead, which stops after one page.
+            condition = func.likelihood(condition, literal_column("0.9"), type_=Boolean)
+        return query.filter(condition)
 
     def operation(self) -> str:
         return "is"

@@ -13,13 +13,14 @@ from typing import ClassVar, NamedTuple
 from flask import abort, flash, request
 from flask_admin import expose
 from flask_security import current_user
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from cms import acting
 from cms.accounts.models import User
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
+from cms.admin.paging import KeysetPaging
 from cms.admin.posts.columns import FORMATTERS, LABELS
 from cms.extensions import db
 from cms.posts import policy
@@ -64,12 +65,13 @@ class BulkStep:
     UNCHANGED = "already done, or no longer in this list"
 
 
-class ScopedPostView(StaffOnly, CMSModelView):
+class ScopedPostView(StaffOnly, KeysetPaging, CMSModelView):
     #: True for the view of the posts in the trash, False for the view of all the others.
     holds_trashed: ClassVar[bool] = False
     #: The bulk actions this view offers, by name, in the order of the menu.
     bulk_steps: ClassVar[dict[str, BulkStep]] = {}
 
+    counted_noun = ("post", "posts")
     column_labels = LABELS
     column_formatters = FORMATTERS
     can_view_details = True
@@ -82,7 +84,8 @@ class ScopedPostView(StaffOnly, CMSModelView):
         return super().get_query().filter(self._scope())
 
     def get_count_query(self):
-        return db.session.query(func.count(Post.id)).select_from(Post).filter(self._scope())
+        # The rows to count, not a count: cms.counting bounds it or estimates it.
+        return db.session.query(Post.id).filter(self._scope())
 
     def stored_post(self, id) -> Post:
         """The post ``id`` names, wherever it is and whoever may see it; 404 if none."""

@@ -1,0 +1,273 @@
+"""Keyset paging for the admin's big lists (the posts list and the trash).
+
+Flask-Admin pages with OFFSET, which reads and throws away every row before the page: the
+last page of a million posts read them all. Here a page starts at a cursor, the sort key
+``(column, id)`` of the row next to it, and the database seeks to it in the list's index
+(``cms.posts.list_indexes``): the first page and the last cost the same. The links are
+First, Previous (``?before=``), Next (``?after=``) and Last (``?last=1``: the first page
+of the reversed order). The figure above the list is ``cms.counting``'s, which counts
+along with the page's own SELECT.
+
+Search, filters, sorting by any sortable column in either direction and page sizes work as
+in Flask-Admin (its ``_apply_search`` and ``_apply_filters`` build the query); the cursor
+is dropped from every link that changes them, since it names a place in one order only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, g, request
+from flask_admin import expose
+from sqlalchemy import TypeDecorator, and_, inspect, select, tuple_
+
+from cms.admin.base import MAX_ID
+from cms.counting import PendingCount, RowCount
+from cms.extensions import db
+
+#: The query arguments that name a place in the list.
+AFTER, BEFORE, LAST = "after", "before", "last"
+_LONGEST_VALUE = 1000  # longer than any sortable column holds
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """What a list is ordered by: one column, then the row's id, in one direction."""
+
+    name: str  # the sort's name, carried in cursors: a column's, or "default"
+    column: object  # the model attribute (or a related model's, with ``path`` to join)
+    path: tuple
+    descending: bool
+
+    @property
+    def nullable(self) -> bool:
+        return any(column.nullable for column in self.column.property.columns)
+
+    @property
+    def python_type(self) -> type:
+        column_type = self.column.property.columns[0].type
+        if isinstance(column_type, TypeDecorator):  # UTCDateTime: what it stores, a datetime
+            column_type = column_type.impl_instance
+        return column_type.python_type
+
+
+@dataclass(frozen=True)
+class Cursor:
+    name: str
+    value: object
+    id: int
+
+    def token(self) -> str:
+        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
+        if isinstance(value, enum.Enum):
+            value = value.value
+        raw = json.dumps([self.name, value, self.id], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str, key: SortKey) -> Cursor:
+        """The cursor ``token`` names in the order of ``key``; 400 when it cannot be one
+        (mangled, made for another sort, or a value the column cannot hold)."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            name, value, row_id = json.loads(raw)
+        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+            abort(400, description="This page's address is damaged: start from the first page.")
+        if name != key.name or type(row_id) is not int or not 1 <= row_id <= MAX_ID:
+            abort(400, description="This page's address does not fit this list's order.")
+        return cls(name, _column_value(value, key), row_id)
+
+
+def _column_value(value, key: SortKey):
+    if value is None and key.nullable:
+        return None
+    wanted = key.python_type
+    try:
+        if issubclass(wanted, datetime) and isinstance(value, str):
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                return moment
+        elif issubclass(wanted, enum.Enum | str) and isinstance(value, str):
+            if len(value) <= _LONGEST_VALUE:
+                return wanted(value)
+        elif issubclass(wanted, int) and type(value) is int and abs(value) <= MAX_ID:
+            return value
+    except ValueError:
+        pass
+    abort(400, description="This page's address does not fit this list's order.")
+
+
+@dataclass
+class ListPage:
+    """One page of a list, and what its pager and figure show."""
+
+    rows: list
+    count: RowCount
+    first: Cursor | None  # the first row's key (for Previous), None on an empty page
+    last: Cursor | None
+    has_previous: bool
+    has_next: bool
+
+
+class KeysetPaging:
+    """Keyset paging for a Flask-Admin SQLAlchemy model view (before ``ModelView`` in the
+    bases). ``counted_noun`` names the rows in the figure: "about 1,000,000 posts"."""
+
+    counted_noun = ("row", "rows")
+
+    @expose("/")
+    def index_view(self):
+        if request.args.get("page", 0, type=int) != 0:
+            abort(404)  # no numbered pages here: First, Previous, Next and Last
+        g.keyset_place = next(
+            ((arg, request.args[arg]) for arg in (AFTER, BEFORE, LAST) if arg in request.args),
+            None,
+        )
+        return super().index_view()
+
+    def _get_list_extra_args(self):
+        # Sorting, filtering, searching or resizing starts again from the first page.
+        view_args = super()._get_list_extra_args()
+        for arg in (AFTER, BEFORE, LAST):
+            view_args.extra_args.pop(arg, None)
+        return view_args
+
+    def sort_key(self, sort_column, sort_desc) -> SortKey:
+        if sort_column is not None and sort_column in self._sortable_columns:
+            column = self._sortable_columns[sort_column]
+            path = tuple(self._sortable_joins.get(sort_column) or ())
+            return SortKey(sort_column, column, path, bool(sort_desc))
+        column, path, descending = next(iter(self._get_default_order()))
+        return SortKey("default", column, tuple(path or ()), bool(descending))
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        key = self.sort_key(sort_column, sort_desc)
+        query, count_query, joins, count_joins = self.get_query(), self.get_count_query(), {}, {}
+        if self._search_supported and search:
+            query, count_query, joins, count_joins = self._apply_search(
+                query, count_query, joins, count_joins, search
+            )
+        if filters and self._filters:
+            query, count_query, joins, count_joins = self._apply_filters(
+                query, count_query, joins, count_joins, filters
+            )
+        # An inner join: every row has the related row it sorts by (a post its author),
+        # and only an inner join lets the database read the related table's index first.
+        query, joins, alias = self._apply_path_joins(query, joins, key.path, inner_join=True)
+        column = key.column if alias is None else getattr(alias, key.column.key)
+        if not execute or page_size == 0:  # the export (0: every row), in the list's order
+            query = query.order_by(*_order(column, self._id_column(), key.descending))
+            query = query.limit(page_size) if page_size else query
+            return None, query.all() if execute else query
+        place = g.pop("keyset_place", None)
+        page_size = page_size or self.page_size
+        list_page = self._read_page(query, count_query, key, column, place, page_size)
+        g.keyset_page = list_page
+        return None, list_page.rows
+
+    def _id_column(self):
+        return inspect(self.model).primary_key[0]
+
+    def _read_page(self, query, count_query, key, column, place, page_size) -> ListPage:
+        id_column = self._id_column()
+        backwards = place is not None and place[0] in (BEFORE, LAST)
+        descending = key.descending != backwards
+        cursor = Cursor.from_token(place[1], key) if place and place[0] != LAST else None
+        counted = count_query.statement.with_only_columns(id_column, maintain_column_froms=True)
+        pending = PendingCount(counted)
+        extra = [column.label("page_key")]
+        if pending.column is not None:
+            extra.append(pending.column.label("row_count"))
+        ordered = query.add_columns(*extra).order_by(*_order(column, id_column, descending))
+        segments = _segments(column, id_column, cursor, descending, key.nullable)
+        results = []
+        for condition in segments:
+            if len(results) > page_size:
+                break
+            step = ordered.filter(condition) if condition is not None else ordered
+            results += step.limit(page_size + 1 - len(results)).all()
+        more = len(results) > page_size
+        results = results[:page_size]
+        if backwards:
+            results.reverse()
+        if pending.known is not None:
+            count = pending.known
+        elif results:
+            count = pending.result(results[0].row_count)
+        elif place is None:
+            count = RowCount(0)  # the first page of an empty list
+        else:  # past either end (a stale cursor): the page's own SELECT counted nothing
+            count = pending.result(db.session.scalar(select(pending.column)))
+        rows = [result[0] for result in results]
+        keys = [Cursor(key.name, result.page_key, result[0].id) for result in results]
+        return ListPage(
+            rows=rows,
+            count=count,
+            first=keys[0] if keys else None,
+            last=keys[-1] if keys else None,
+            has_previous=more if backwards else place is not None,
+            has_next=(place is not None and place[0] == BEFORE) or (more and not backwards),
+        )
+
+    def render(self, template, **kwargs):
+        list_page = g.pop("keyset_page", None)
+        if template == self.list_template and list_page is not None:
+            view_args = self._get_list_extra_args()
+
+            def url(**place):
+                extra_args = {**view_args.extra_args, **place}
+                return self._get_list_url(view_args.clone(extra_args=extra_args))
+
+            here = {arg: request.args[arg] for arg in (AFTER, BEFORE, LAST) if arg in request.args}
+            kwargs.update(
+                list_page=list_page,
+                # The tab's "List (…)": the figure as people read it, none for an empty list.
+                count=str(list_page.count) if list_page.count.value else None,
+                count_phrase=self.count_phrase(list_page.count),
+                return_url=url(**here),
+                first_url=url(),
+                previous_url=list_page.first and url(before=list_page.first.token()),
+                next_url=list_page.last and url(after=list_page.last.token()),
+                last_url=url(last=1),
+            )
+        return super().render(template, **kwargs)
+
+    def count_phrase(self, count: RowCount) -> str:
+        one, many = self.counted_noun
+        return f"{count} {one if count.exact and count.value == 1 else many}"
+
+
+def _order(column, id_column, descending: bool) -> list:
+    return [column.desc(), id_column.desc()] if descending else [column.asc(), id_column.asc()]
+
+
+def _nulls_last(descending: bool) -> bool:
+    """Where the database puts NULLs in this order: PostgreSQL sorts them as larger than
+    any value, SQLite as smaller; the indexes hold them the same way."""
+    nulls_larger = db.session.get_bind().dialect.name == "postgresql"
+    return nulls_larger != descending
+
+
+def _segments(column, id_column, cursor: Cursor | None, descending: bool, nullable: bool):
+    """The conditions that read the rows after ``cursor``, in order: each a range of one
+    index. A nullable column's rows with a value and those without are two ranges: a page
+    that reaches the end of the first continues at the start of the second."""
+    if cursor is None:
+        return [None]
+    if cursor.value is None:
+        after_id = id_column < cursor.id if descending else id_column > cursor.id
+        rest = None if _nulls_last(descending) else column.is_not(None)
+        return [and_(column.is_(None), after_id)] + ([rest] if rest is not None else [])
+    # The row value is the seek; the bound on the column alone says the same for a planner
+    # that cannot seek on a row value across a join (the sort by author).
+    row, at = tuple_(column, id_column), (cursor.value, cursor.id)
+    bound = column <= cursor.value if descending else column >= cursor.value
+    after = and_(bound, row < at if descending else row > at)
+    if nullable and _nulls_last(descending):
+        return [after, column.is_(None)]
+    return [after]
