@@ -73,8 +73,6 @@ _LABELS = {
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
-        # The public list: published posts, newest first.
-        Index("ix_posts_status_published_at", "status", "published_at"),
         # A public address leads to one post: published and scheduled posts (in the trash
         # too, which restoring brings back) never share a slug. Drafts and posts in review
         # may, so that an author's save never reveals a slug held by a post they cannot see.

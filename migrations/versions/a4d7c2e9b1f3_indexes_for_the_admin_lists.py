@@ -8,7 +8,7 @@ SQLite counts a list from the index alone. They replace the plain index
 on ``deleted_at`` (the trash's now covers it) and the audit log's index on ``at`` alone.
 
 Revision ID: a4d7c2e9b1f3
-Revises: d8b4e2a7c1f6
+Revises: a7c3e9d2b5f1
 Create Date: 2026-12-03 07:30:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a4d7c2e9b1f3'
-down_revision = 'd8b4e2a7c1f6'
+down_revision = 'a7c3e9d2b5f1'
 branch_labels = None
 depends_on = None
 
@@ -54,6 +54,9 @@ def upgrade():
             postgresql_where=sa.text(where),
         )
     op.drop_index("ix_posts_deleted_at", table_name="posts")
+    # The public list (published, newest first) reads ix_posts_live_state now, which also
+    # holds the id that breaks ties: PostgreSQL no longer sorts the rows of one moment.
+    op.drop_index("ix_posts_status_published_at", table_name="posts")
     op.create_index("ix_audit_log_at_id", "audit_log", ["at", "id"], unique=False)
     op.drop_index("ix_audit_log_at", table_name="audit_log")
 
@@ -62,5 +65,8 @@ def downgrade():
     op.create_index("ix_audit_log_at", "audit_log", ["at"], unique=False)
     op.drop_index("ix_audit_log_at_id", table_name="audit_log")
     op.create_index("ix_posts_deleted_at", "posts", ["deleted_at"], unique=False)
+    op.create_index(
+        "ix_posts_status_published_at", "posts", ["status", "published_at"], unique=False
+    )
     for name, _columns, _where in _list_indexes():
         op.drop_index(name, table_name="posts")

@@ -141,11 +141,14 @@ def sent_statements(app) -> Iterator[list[tuple[str, object]]]:
 
 
 def list_indexes() -> set[str]:
-    """The indexes that serve the public list: status, then publish time."""
+    """The indexes that serve the public list in its order: status then publish time, or
+    publish time first (the admin's sort index, which PostgreSQL may prefer when nearly
+    every post is published: it walks it and skips the few drafts)."""
     return {
         index["name"]
         for index in inspect(db.session.connection()).get_indexes("posts")
         if index["column_names"][:2] == ["status", "published_at"]
+        or index["column_names"][:2] == ["published_at", "id"]
     }
 
 
@@ -267,8 +270,12 @@ def test_without_the_index_the_plan_check_fails(app, client, a_few_thousand_post
     """The check above can fail: drop the index (rolled back with the test) and the first
     and deep pages fall back to a full scan and a sort."""
     pages = reader_pages(app, client)
-    for name in list_indexes():
-        db.session.execute(text(f"DROP INDEX {name}"))
+    wanted = list_indexes()
+    # Every index that knows publish times: the admin's lists sort by them too, and one of
+    # theirs would serve the public list almost as well.
+    for index in inspect(db.session.connection()).get_indexes("posts"):
+        if "published_at" in index["column_names"]:
+            db.session.execute(text(f"DROP INDEX {index['name']}"))
     for name in ("first page", "deep page"):
         for statement, parameters in pages[name]:
-            assert plan_problems(statement, parameters, None), (name, statement)
+            assert plan_problems(statement, parameters, wanted), (name, statement)
