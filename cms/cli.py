@@ -179,8 +179,18 @@ def prune_revisions(keep: int | None) -> None:
 
 
 @cms_cli.command("rerender")
-def rerender() -> None:
-    """Render every post's body again and store it: run it after the Markdown or sanitizer
-    rules change (cms/posts/rendering.py), or after importing posts around the app."""
-    count = rendered.rerender_all()
-    click.echo(f"Rendered {count} post(s) again.")
+@click.option(
+    "--missing",
+    is_flag=True,
+    help="Only the posts not rendered yet (written around the app, or from before stored "
+    "rendering): the release step runs this after the migrations.",
+)
+def rerender(missing: bool) -> None:
+    """Render posts' bodies again and store them, a batch at a time: every post after the
+    Markdown or sanitizer rules change (cms/posts/rendering.py), or with --missing only
+    those not rendered yet."""
+    count = rendered.rerender(only_missing=missing)
+    if missing:
+        click.echo(f"Rendered {count} post(s) not rendered yet.")
+    else:
+        click.echo(f"Rendered {count} post(s) again.")

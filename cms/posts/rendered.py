@@ -2,9 +2,12 @@
 
 Every path that changes a body (the dashboard's editor, workflow actions, restoring a
 revision, the CLI, the demo) goes through the ORM, so one mapper event keeps ``body_html``
-and ``excerpt`` in step with ``body``. A row written around the ORM (a bulk import) has NULL
-there until ``flask cms rerender``; readers still get the right page meanwhile, rendered as
-they ask. When the sanitizer's rules change, ``flask cms rerender`` renders every post again.
+and ``excerpt`` in step with ``body``. An UPDATE written around the ORM (raw SQL, a script)
+cannot render: the database then sets both to NULL (a trigger, migration a7c3e9d2b5f1), as
+they are for posts from before that migration and rows inserted around the ORM. NULL means
+"not rendered yet": readers get the page rendered as they ask, the row's next save stores
+it, and ``flask cms rerender --missing`` (the Procfile's release step) fills every such row.
+When the Markdown or sanitizer rules change, ``flask cms rerender`` renders every post again.
 """
 
 from __future__ import annotations
@@ -31,9 +34,28 @@ def _render_new_post(mapper, connection, post: Post) -> None:
 @event.listens_for(Post, "before_update")
 def _render_changed_body(mapper, connection, post: Post) -> None:
     # Column attributes set here go into the UPDATE being written (SQLAlchemy's contract for
-    # before_update); a save that leaves the body alone renders nothing.
-    if inspect(post).attrs.body.history.has_changes():
+    # before_update). A save that leaves the body alone renders nothing, unless the row was
+    # never rendered (loaded_value is NO_VALUE, not None, when the column was not loaded:
+    # this never costs a query).
+    attributes = inspect(post).attrs
+    if attributes.body.history.has_changes() or attributes.body_html.loaded_value is None:
         store_rendered(post)
+
+
+@event.listens_for(Post, "after_update")
+def _store_html_the_database_forgot(mapper, connection, post: Post) -> None:
+    # The database forgets the HTML of an UPDATE that changes the body and leaves body_html
+    # as it was. A new body can render to the same HTML as the old one (a trailing newline,
+    # a tag the sanitizer strips); SQLAlchemy then leaves body_html out of the UPDATE, and the
+    # trigger cannot tell that from raw SQL: write the HTML again, without the body.
+    attributes = inspect(post).attrs
+    if attributes.body.history.has_changes() and not attributes.body_html.history.has_changes():
+        posts = Post.__table__
+        connection.execute(
+            update(posts)
+            .where(posts.c.id == post.id)
+            .values(body_html=post.body_html, excerpt=post.excerpt, updated_at=posts.c.updated_at)
+        )
 
 
 def body_html(post: Post) -> Markup:
@@ -51,17 +73,18 @@ def excerpt(post: Post) -> str:
     return post.excerpt
 
 
-def rerender_all(batch_size: int = 500) -> int:
-    """Render every post's body again and store it, committing each batch; returns how many.
+def rerender(*, only_missing: bool = False, batch_size: int = 500) -> int:
+    """Render posts' bodies again and store them, committing each batch; returns how many.
 
+    Every post, or with ``only_missing`` only those not rendered yet (NULL ``body_html``).
     Not an edit: ``updated_at`` and ``version`` stay as they were, so nobody's open editor
-    reports a conflict. A post saved between the read and the write of its batch keeps what
-    its save stored (the write only applies to the version it read).
+    reports a conflict. A post whose body changes between the read and the write of its
+    batch keeps what that change stored (the write only applies to the body it rendered).
     """
     posts = Post.__table__
     store = (
         update(posts)
-        .where(posts.c.id == bindparam("row_id"), posts.c.version == bindparam("row_version"))
+        .where(posts.c.id == bindparam("row_id"), posts.c.body == bindparam("rendered_body"))
         # Setting updated_at to itself stops its onupdate: re-rendering changes no words.
         .values(
             body_html=bindparam("html"),
@@ -71,12 +94,10 @@ def rerender_all(batch_size: int = 500) -> int:
     )
     done, last_id = 0, 0
     while True:
-        rows = db.session.execute(
-            select(posts.c.id, posts.c.version, posts.c.body)
-            .where(posts.c.id > last_id)
-            .order_by(posts.c.id)
-            .limit(batch_size)
-        ).all()
+        batch = select(posts.c.id, posts.c.body).where(posts.c.id > last_id)
+        if only_missing:
+            batch = batch.where(posts.c.body_html.is_(None))
+        rows = db.session.execute(batch.order_by(posts.c.id).limit(batch_size)).all()
         if not rows:
             return done
         db.session.execute(
@@ -84,7 +105,7 @@ def rerender_all(batch_size: int = 500) -> int:
             [
                 {
                     "row_id": row.id,
-                    "row_version": row.version,
+                    "rendered_body": row.body,
                     "html": str(render_markdown(row.body)),
                     "text": plain_text(row.body),
                 }

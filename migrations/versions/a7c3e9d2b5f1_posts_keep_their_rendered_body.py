@@ -1,8 +1,27 @@
 """Posts keep their rendered body and excerpt.
 
 A post page no longer renders Markdown on every view: the sanitized HTML and the plain-text
-excerpt are stored at each save (cms/posts/rendered.py). Existing posts are rendered here,
-in batches.
+excerpt are stored at each save (cms/posts/rendered.py). NULL means "not rendered yet":
+readers still get the right page, rendered as they ask.
+
+This migration only adds the columns, which is instant on both databases (a nullable column
+without a default), so no lock on ``posts`` outlives the release's first seconds. Rendering
+the posts already there is slow (minutes at a million posts) and happens afterwards, outside
+the migration's transaction: the Procfile's release step runs ``flask cms rerender
+--missing`` after ``flask db upgrade``, committing a batch at a time.
+
+The database forgets the stored HTML when an UPDATE changes ``body`` without setting
+``body_html`` too (raw SQL, a script, a bulk tool, the previous release's code still
+serving during the release): such an UPDATE cannot render Markdown, and stale HTML would be
+served forever. The app sets both at once (cms/posts/rendered.py), so its saves keep their
+HTML. SQLite: a trigger after the UPDATE; PostgreSQL: a BEFORE UPDATE trigger and its
+function. ``migrations/env.py`` needs no exclusion: autogenerate compares neither triggers
+nor functions.
+
+    A batch migration that recreates ``posts`` on SQLite (``batch_alter_table`` with a
+    type change, a dropped column or constraint...) silently drops the trigger: such a
+    migration must create it again (copy it from here), as it must the full-text ones of
+    e6f1b3c8a2d4.
 
 Revision ID: a7c3e9d2b5f1
 Revises: e6f1b3c8a2d4
@@ -12,11 +31,6 @@ Create Date: 2026-12-03 07:30:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-# The app's own renderer, on purpose (migrations otherwise import no application code): the
-# stored HTML must be exactly what the running app would store, with today's sanitizer.
-# `flask cms rerender` renders every post again whenever the rules change.
-from cms.posts.rendering import plain_text, render_markdown
-
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d2b5f1'
@@ -24,55 +38,51 @@ down_revision = 'e6f1b3c8a2d4'
 branch_labels = None
 depends_on = None
 
-BATCH = 500
+_FORGET = 'posts_forget_html_of_old_body'
 
-posts = sa.table(
-    'posts',
-    sa.column('id', sa.Integer),
-    sa.column('body', sa.Text),
-    sa.column('body_html', sa.Text),
-    sa.column('excerpt', sa.Text),
-)
+# `IS` / `IS DISTINCT FROM` so that NULLs compare as values: a body set from NULL, or HTML
+# left NULL, still counts.
+_SQLITE_TRIGGER = f"""
+    CREATE TRIGGER {_FORGET} AFTER UPDATE OF body ON posts
+    WHEN new.body IS NOT old.body AND new.body_html IS old.body_html
+    BEGIN
+        UPDATE posts SET body_html = NULL, excerpt = NULL WHERE id = new.id;
+    END"""
+
+_POSTGRESQL_FUNCTION = f"""
+    CREATE FUNCTION {_FORGET}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.body_html := NULL;
+        NEW.excerpt := NULL;
+        RETURN NEW;
+    END
+    $$"""
+
+_POSTGRESQL_TRIGGER = f"""
+    CREATE TRIGGER {_FORGET} BEFORE UPDATE OF body ON posts FOR EACH ROW
+    WHEN (NEW.body IS DISTINCT FROM OLD.body
+          AND NEW.body_html IS NOT DISTINCT FROM OLD.body_html)
+    EXECUTE FUNCTION {_FORGET}()"""
 
 
 def upgrade():
-    with op.batch_alter_table('posts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('body_html', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('excerpt', sa.Text(), nullable=True))
-
-    connection = op.get_bind()
-    store = (
-        posts.update()
-        .where(posts.c.id == sa.bindparam('row_id'))
-        .values(body_html=sa.bindparam('html'), excerpt=sa.bindparam('text'))
-    )
-    last_id = 0
-    while True:
-        # A batch at a time, by id: a big table is never held in memory at once.
-        rows = connection.execute(
-            sa.select(posts.c.id, posts.c.body)
-            .where(posts.c.id > last_id)
-            .order_by(posts.c.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            break
-        connection.execute(
-            store,
-            [
-                {
-                    'row_id': row.id,
-                    'html': str(render_markdown(row.body)),
-                    'text': plain_text(row.body),
-                }
-                for row in rows
-            ],
-        )
-        last_id = rows[-1].id
+    # Not a batch operation: on SQLite that recreates `posts` and drops the full-text
+    # triggers of e6f1b3c8a2d4. Both databases add a column in place.
+    op.add_column('posts', sa.Column('body_html', sa.Text(), nullable=True))
+    op.add_column('posts', sa.Column('excerpt', sa.Text(), nullable=True))
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(_SQLITE_TRIGGER)
+    else:
+        op.execute(_POSTGRESQL_FUNCTION)
+        op.execute(_POSTGRESQL_TRIGGER)
 
 
 def downgrade():
-    # Not a batch operation: on SQLite that recreates `posts` and silently drops the
-    # full-text triggers of e6f1b3c8a2d4. SQLite (3.35+) drops a plain column in place.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(f'DROP TRIGGER {_FORGET}')
+    else:
+        op.execute(f'DROP TRIGGER {_FORGET} ON posts')
+        op.execute(f'DROP FUNCTION {_FORGET}()')
+    # In place, as in the upgrade (SQLite 3.35+ drops a plain column without a rebuild).
     op.drop_column('posts', 'excerpt')
     op.drop_column('posts', 'body_html')

@@ -1,12 +1,13 @@
 """Bodies rendered at save: readers get the stored HTML, which every way of changing a body
-keeps current, and ``flask cms rerender`` renders again after the rules change."""
+keeps current (the database forgets it when an UPDATE around the app changes the body), and
+``flask cms rerender`` renders again after the rules change, or only what is missing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from cms.demo import add_demo_posts
 from cms.extensions import db
@@ -118,6 +119,64 @@ def test_editing_the_body_in_the_dashboard_updates_what_readers_see(client, writ
     assert "<p>Second <em>words</em>.</p>" in client.get("/posts/edited").get_data(as_text=True)
 
 
+def raw_sql(statement: str, **values) -> None:
+    """Change posts the way an ops fix or a script would: SQL, no app code."""
+    db.session.execute(text(statement), values)
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_a_body_changed_around_the_app_is_shown_as_it_is_now(client, published):
+    post = published("The *old* words.")
+
+    raw_sql("UPDATE posts SET body = 'The *new* words.' WHERE id = :id", id=post.id)
+
+    assert stored(post.id) == (None, None)
+    html = client.get(f"/posts/{post.slug}").get_data(as_text=True)
+    assert "<p>The <em>new</em> words.</p>" in html
+    assert "<em>old</em>" not in html
+    assert "The new words." in client.get("/").get_data(as_text=True)
+
+
+def test_an_update_around_the_app_that_leaves_the_body_keeps_the_stored_html(published):
+    post = published("Kept *words*.")
+    raw_sql("UPDATE posts SET title = 'Retitled', body = body WHERE id = :id", id=post.id)
+    assert stored(post.id) == ("<p>Kept <em>words</em>.</p>\n", "Kept words.")
+
+
+def test_an_update_around_the_app_that_renders_itself_keeps_its_html(published):
+    post = published("Old.")
+    raw_sql(
+        "UPDATE posts SET body = 'New.', body_html = '<p>New.</p>', excerpt = 'New.' "
+        "WHERE id = :id",
+        id=post.id,
+    )
+    assert stored(post.id) == ("<p>New.</p>", "New.")
+
+
+def test_a_new_body_that_renders_as_the_old_one_keeps_its_html(users):
+    """SQLAlchemy leaves an unchanged body_html out of the UPDATE, which is what the
+    database's trigger takes for an update around the app."""
+    editor = users["editor"]
+    post = posts_service.create_post(editor, title="Same", body="Same *words*.")
+    db.session.commit()
+
+    post.body = "Same *words*.<script>alert(1)</script>"
+    posts_service.prepare_for_save(post, editor, is_new=False)
+    db.session.commit()
+
+    assert stored(post.id) == ("<p>Same <em>words</em>.</p>\n", "Same words.")
+
+
+def test_a_save_of_a_post_never_rendered_stores_its_html(write):
+    post_id = write(title="Imported", body="Imported *once*.")
+    overwrite_stored(post_id, None, None)
+
+    write(post_id, title="Imported, retitled")
+
+    assert stored(post_id) == ("<p>Imported <em>once</em>.</p>\n", "Imported once.")
+
+
 def test_a_save_that_keeps_the_body_keeps_the_stored_html(write):
     post_id = write(title="Kept", body="Same words.")
     overwrite_stored(post_id, "<p>marker</p>", "marker")
@@ -181,6 +240,41 @@ def test_rerender_renders_every_post_again_and_is_not_an_edit(runner, published)
         db.session.execute(select(Post.id, Post.updated_at, Post.version).order_by(Post.id)).all()
         == before
     )
+
+
+def test_rerender_missing_renders_only_the_posts_not_rendered_yet(runner, published):
+    posts = [published(f"Body *{number}*.", title=f"Post {number}") for number in range(3)]
+    overwrite_stored(posts[0].id, "<p>from an older sanitizer</p>", "old")
+    overwrite_stored(posts[1].id, None, None)
+    raw_sql("UPDATE posts SET body = 'Body *changed*.' WHERE id = :id", id=posts[2].id)
+
+    result = runner.invoke(args=["cms", "rerender", "--missing"])
+
+    assert result.exit_code == 0, result.output
+    assert "Rendered 2 post(s) not rendered yet." in result.output
+    assert stored(posts[0].id) == ("<p>from an older sanitizer</p>", "old")
+    assert stored(posts[1].id) == ("<p>Body <em>1</em>.</p>\n", "Body 1.")
+    assert stored(posts[2].id) == ("<p>Body <em>changed</em>.</p>\n", "Body changed.")
+    assert "Rendered 0 post(s)" in runner.invoke(args=["cms", "rerender", "--missing"]).output
+
+
+def test_rerender_leaves_a_post_whose_body_changed_since_it_was_read(published, monkeypatch):
+    """A batch renders the bodies it read; a body changed before the batch is written keeps
+    what that change stored, never the HTML of the body it replaced."""
+    from cms.posts import rendered
+
+    post = published("Before.")
+    overwrite_stored(post.id, None, None)
+    render = rendered.render_markdown
+
+    def render_while_someone_edits(body):
+        raw_sql("UPDATE posts SET body = 'After.' WHERE id = :id", id=post.id)
+        return render(body)
+
+    monkeypatch.setattr(rendered, "render_markdown", render_while_someone_edits)
+    rendered.rerender(only_missing=True)
+
+    assert stored(post.id) == (None, None)
 
 
 def test_the_preview_shows_the_body_as_it_is_now(client, users, post_factory):
