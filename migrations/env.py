@@ -100,6 +100,9 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("include_name", include_name)
+    # Each migration commits on its own: a release that runs several never holds the locks
+    # of the first (an ADD COLUMN on posts blocks readers on PostgreSQL) until the last is done.
+    conf_args.setdefault("transaction_per_migration", True)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
