@@ -15,7 +15,6 @@ from sqlalchemy import (
     Text,
     and_,
     case,
-    or_,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
@@ -194,8 +193,9 @@ class Post(db.Model):
             return cls.is_published_at(moment)
         live = ~cls.in_trash
         if state is PostState.SCHEDULED:
-            not_yet = or_(cls.published_at.is_(None), cls.published_at > moment)
-            return and_(live, cls.status == PostStatus.PUBLISHED, not_yet)
+            # No "published_at IS NULL" branch: the published_has_time constraint rules it
+            # out, and the OR made SQLite read every published post instead of a range.
+            return and_(live, cls.status == PostStatus.PUBLISHED, cls.published_at > moment)
         return and_(live, cls.status == PostStatus(state.value))
 
 
