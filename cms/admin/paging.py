@@ -26,8 +26,8 @@ from flask import abort, g, request
 from flask_admin import expose
 from sqlalchemy import TypeDecorator, and_, inspect, select, tuple_
 
-from cms.admin.base import MAX_ID
 from cms.counting import PendingCount, RowCount
+from cms.database import MAX_ID
 from cms.extensions import db
 
 #: The query arguments that name a place in the list.
