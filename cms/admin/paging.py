@@ -20,7 +20,7 @@ import binascii
 import enum
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import abort, g, request
 from flask_admin import expose
@@ -45,12 +45,20 @@ class SortKey:
     descending: bool
 
     @property
+    def table_columns(self) -> list:
+        """The table columns behind ``column``: Flask-Admin gives a model attribute for a
+        column it was told is sortable, the table's ``Column`` when it found the sortable
+        columns itself."""
+        mapped = getattr(self.column, "property", None)
+        return list(mapped.columns) if mapped is not None else [self.column]
+
+    @property
     def nullable(self) -> bool:
-        return any(column.nullable for column in self.column.property.columns)
+        return any(column.nullable for column in self.table_columns)
 
     @property
     def python_type(self) -> type:
-        column_type = self.column.property.columns[0].type
+        column_type = self.table_columns[0].type
         if isinstance(column_type, TypeDecorator):  # UTCDateTime: what it stores, a datetime
             column_type = column_type.impl_instance
         return column_type.python_type
@@ -76,7 +84,8 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             name, value, row_id = json.loads(raw)
-        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        # RecursionError: brackets nested deeper than the parser goes ("[[[[…").
+        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, RecursionError):
             abort(400, description="This page's address is damaged: start from the first page.")
         if name != key.name or type(row_id) is not int or not 1 <= row_id <= MAX_ID:
             abort(400, description="This page's address does not fit this list's order.")
@@ -91,15 +100,27 @@ def _column_value(value, key: SortKey):
         if issubclass(wanted, datetime) and isinstance(value, str):
             moment = datetime.fromisoformat(value)
             if moment.tzinfo is not None:
-                return moment
+                # In UTC, as the column keeps it: year 1 or 9999 given in another zone
+                # can fall outside the years a datetime holds (OverflowError).
+                return moment.astimezone(UTC)
         elif issubclass(wanted, enum.Enum | str) and isinstance(value, str):
-            if len(value) <= _LONGEST_VALUE:
+            if len(value) <= _LONGEST_VALUE and _storable(value):
                 return wanted(value)
         elif issubclass(wanted, int) and type(value) is int and abs(value) <= MAX_ID:
             return value
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     abort(400, description="This page's address does not fit this list's order.")
+
+
+def _storable(text: str) -> bool:
+    """Whether a column can hold ``text``: UTF-8 has no lone surrogates, and no stored text
+    has a NUL (``cms.request_checks`` refuses it; PostgreSQL raises on one)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 @dataclass
@@ -195,12 +216,14 @@ class KeysetPaging:
         results = results[:page_size]
         if backwards:
             results.reverse()
-        if pending.known is not None:
+        if not more and (place is None or place[0] == LAST):
+            # The first page from either end with nothing after it: the whole list, whatever
+            # PostgreSQL's statistics (stale after a bulk delete, say) estimate.
+            count = RowCount(len(results))
+        elif pending.known is not None:
             count = pending.known
         elif results:
             count = pending.result(results[0].row_count)
-        elif place is None:
-            count = RowCount(0)  # the first page of an empty list
         else:  # past either end (a stale cursor): the page's own SELECT counted nothing
             count = pending.result(db.session.scalar(select(pending.column)))
         rows = [result[0] for result in results]
