@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import insert
 
 from cms import clock, counting
-from cms.admin.paging import Cursor, SortKey
+from cms.admin.cursors import Cursor, SortKey
 from cms.audit.models import AuditEntry
 from cms.counting import Precision, RowCount
 from cms.extensions import db

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from cms import clock
-from cms.admin.paging import Cursor
+from cms.admin.cursors import Cursor
 from cms.audit.models import AuditEntry
 from cms.extensions import db
 from cms.posts.models import Post

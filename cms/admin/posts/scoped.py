@@ -21,7 +21,7 @@ from cms.accounts.models import User
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
 from cms.admin.paging import KeysetPaging
-from cms.admin.posts.columns import FORMATTERS, LABELS
+from cms.admin.posts.columns import FORMATTERS, LABELS, without_texts
 from cms.extensions import db
 from cms.posts import policy
 from cms.posts.models import Post
@@ -81,7 +81,7 @@ class ScopedPostView(StaffOnly, KeysetPaging, CMSModelView):
         return and_(policy.admin_scope(current_user), in_place)
 
     def get_query(self):
-        return super().get_query().filter(self._scope())
+        return super().get_query().filter(self._scope()).options(*without_texts())
 
     def get_count_query(self):
         # The rows to count, not a count: cms.counting bounds it or estimates it.
