@@ -49,6 +49,11 @@ class KeysetPaging:
     #: Rows the export reads at a time.
     export_batch = 1000
 
+    def list_loading(self, *, sorted_through_join: bool) -> tuple:
+        """Loader options for a page of the list; ``sorted_through_join``: sorted by a
+        related row's column (a post's author's email)."""
+        return ()
+
     def export_loading(self) -> tuple:
         """Loader options for the export: what its columns and formatters read."""
         return ()
@@ -99,6 +104,7 @@ class KeysetPaging:
             if not execute:
                 return None, query
             return None, _streamed(query.options(*self.export_loading()), self.export_batch)
+        query = query.options(*self.list_loading(sorted_through_join=bool(key.path)))
         place = g.pop("keyset_place", None)
         page_size = page_size or self.page_size
         list_page = self._read_page(query, count_query, key, column, place, page_size)
