@@ -1,4 +1,4 @@
-"""Column types and engine settings shared by every model."""
+"""Column types, engine settings and the bound on row ids shared by every model."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.types import TypeDecorator
+
+#: The largest row id: primary keys are 32-bit INTEGERs on PostgreSQL, which refuses to
+#: compare one with a larger value bound as one. A larger number in a URL is no row.
+MAX_ID = 2**31 - 1
 
 
 class UTCDateTime(TypeDecorator):

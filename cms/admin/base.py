@@ -11,12 +11,11 @@ from flask_admin.helpers import get_redirect_target
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
+from cms.database import MAX_ID
 from cms.extensions import db
 
 log = logging.getLogger(__name__)
 
-# Integer primary keys on PostgreSQL; a larger number is no row, not a database error.
-MAX_ID = 2**31 - 1
 # Deeper than any list anyone pages through; the offset past it would overflow.
 MAX_PAGE = 100_000
 

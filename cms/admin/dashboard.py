@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from cms import clock
 from cms.admin.access import StaffOnly
+from cms.admin.posts.columns import without_texts
 from cms.counting import bounded_count, bounded_figure
 from cms.extensions import db
 from cms.posts import policy
@@ -36,6 +37,7 @@ class DashboardView(StaffOnly, AdminIndexView):
             select(Post)
             .where(scope, ~Post.in_trash)
             .order_by(Post.updated_at.desc(), Post.id.desc())
+            .options(*without_texts())
             .limit(8)
         ).all()
         return self.render(

@@ -1,12 +1,12 @@
-"""Keyset paging for the admin's big lists (the posts list and the trash).
+"""Keyset paging for the admin's big lists (the posts list, the trash and the audit log).
 
 Flask-Admin pages with OFFSET, which reads and throws away every row before the page: the
 last page of a million posts read them all. Here a page starts at a cursor, the sort key
 ``(column, id)`` of the row next to it, and the database seeks to it in the list's index
 (``cms.posts.list_indexes``): the first page and the last cost the same. The links are
 First, Previous (``?before=``), Next (``?after=``) and Last (``?last=1``: the first page
-of the reversed order). The figure above the list is ``cms.counting``'s, which counts
-along with the page's own SELECT.
+of the reversed order); a cursor's token is ``cms.admin.cursors``'. The figure above the
+list is ``cms.counting``'s, which counts along with the page's own SELECT.
 
 Search, filters, sorting by any sortable column in either direction and page sizes work as
 in Flask-Admin (its ``_apply_search`` and ``_apply_filters`` build the query); the cursor
@@ -15,91 +15,18 @@ is dropped from every link that changes them, since it names a place in one orde
 
 from __future__ import annotations
 
-import base64
-import binascii
-import enum
-import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import abort, g, request
 from flask_admin import expose
-from sqlalchemy import TypeDecorator, and_, inspect, select, tuple_
+from sqlalchemy import and_, inspect, select, tuple_
 
-from cms.admin.base import MAX_ID
+from cms.admin.cursors import Cursor, SortKey
 from cms.counting import PendingCount, RowCount
 from cms.extensions import db
 
 #: The query arguments that name a place in the list.
 AFTER, BEFORE, LAST = "after", "before", "last"
-_LONGEST_VALUE = 1000  # longer than any sortable column holds
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """What a list is ordered by: one column, then the row's id, in one direction."""
-
-    name: str  # the sort's name, carried in cursors: a column's, or "default"
-    column: object  # the model attribute (or a related model's, with ``path`` to join)
-    path: tuple
-    descending: bool
-
-    @property
-    def nullable(self) -> bool:
-        return any(column.nullable for column in self.column.property.columns)
-
-    @property
-    def python_type(self) -> type:
-        column_type = self.column.property.columns[0].type
-        if isinstance(column_type, TypeDecorator):  # UTCDateTime: what it stores, a datetime
-            column_type = column_type.impl_instance
-        return column_type.python_type
-
-
-@dataclass(frozen=True)
-class Cursor:
-    name: str
-    value: object
-    id: int
-
-    def token(self) -> str:
-        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
-        if isinstance(value, enum.Enum):
-            value = value.value
-        raw = json.dumps([self.name, value, self.id], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def from_token(cls, token: str, key: SortKey) -> Cursor:
-        """The cursor ``token`` names in the order of ``key``; 400 when it cannot be one
-        (mangled, made for another sort, or a value the column cannot hold)."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            name, value, row_id = json.loads(raw)
-        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
-            abort(400, description="This page's address is damaged: start from the first page.")
-        if name != key.name or type(row_id) is not int or not 1 <= row_id <= MAX_ID:
-            abort(400, description="This page's address does not fit this list's order.")
-        return cls(name, _column_value(value, key), row_id)
-
-
-def _column_value(value, key: SortKey):
-    if value is None and key.nullable:
-        return None
-    wanted = key.python_type
-    try:
-        if issubclass(wanted, datetime) and isinstance(value, str):
-            moment = datetime.fromisoformat(value)
-            if moment.tzinfo is not None:
-                return moment
-        elif issubclass(wanted, enum.Enum | str) and isinstance(value, str):
-            if len(value) <= _LONGEST_VALUE:
-                return wanted(value)
-        elif issubclass(wanted, int) and type(value) is int and abs(value) <= MAX_ID:
-            return value
-    except ValueError:
-        pass
-    abort(400, description="This page's address does not fit this list's order.")
 
 
 @dataclass
@@ -119,6 +46,17 @@ class KeysetPaging:
     bases). ``counted_noun`` names the rows in the figure: "about 1,000,000 posts"."""
 
     counted_noun = ("row", "rows")
+    #: Rows the export reads at a time.
+    export_batch = 1000
+
+    def list_loading(self, *, sorted_through_join: bool) -> tuple:
+        """Loader options for a page of the list; ``sorted_through_join``: sorted by a
+        related row's column (a post's author's email)."""
+        return ()
+
+    def export_loading(self) -> tuple:
+        """Loader options for the export: what its columns and formatters read."""
+        return ()
 
     @expose("/")
     def index_view(self):
@@ -163,7 +101,10 @@ class KeysetPaging:
         if not execute or page_size == 0:  # the export (0: every row), in the list's order
             query = query.order_by(*_order(column, self._id_column(), key.descending))
             query = query.limit(page_size) if page_size else query
-            return None, query.all() if execute else query
+            if not execute:
+                return None, query
+            return None, _streamed(query.options(*self.export_loading()), self.export_batch)
+        query = query.options(*self.list_loading(sorted_through_join=bool(key.path)))
         place = g.pop("keyset_place", None)
         page_size = page_size or self.page_size
         list_page = self._read_page(query, count_query, key, column, place, page_size)
@@ -195,12 +136,14 @@ class KeysetPaging:
         results = results[:page_size]
         if backwards:
             results.reverse()
-        if pending.known is not None:
+        if not more and (place is None or place[0] == LAST):
+            # The first page from either end with nothing after it: the whole list, whatever
+            # PostgreSQL's statistics (stale after a bulk delete, say) estimate.
+            count = RowCount(len(results))
+        elif pending.known is not None:
             count = pending.known
         elif results:
             count = pending.result(results[0].row_count)
-        elif place is None:
-            count = RowCount(0)  # the first page of an empty list
         else:  # past either end (a stale cursor): the page's own SELECT counted nothing
             count = pending.result(db.session.scalar(select(pending.column)))
         rows = [result[0] for result in results]
@@ -240,6 +183,15 @@ class KeysetPaging:
     def count_phrase(self, count: RowCount) -> str:
         one, many = self.counted_noun
         return f"{count} {one if count.exact and count.value == 1 else many}"
+
+
+def _streamed(query, batch: int):
+    """The export's rows, read ``batch`` at a time as Flask-Admin's streamed CSV response
+    writes them, never the whole list at once. The response runs after the view's session
+    is closed, so the rows are read through the session of the context the stream runs
+    in, closed when the stream ends (the view's session, used again there, would begin a
+    transaction that nothing ends)."""
+    yield from query.with_session(db.session()).yield_per(batch)
 
 
 def _order(column, id_column, descending: bool) -> list:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from cms import clock
 from cms.accounts.models import User
+from cms.database import MAX_ID
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
@@ -27,9 +28,6 @@ from cms.posts.models import Post
 _NAME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{6}))?Z_(\d{1,10})", re.ASCII
 )
-#: The largest post id: ``posts.id`` is a 32-bit INTEGER on PostgreSQL, which refuses to
-#: compare it with a larger value bound as one.
-_MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ class Cursor:
             moment = datetime(*map(int, fields), int(microsecond or 0), tzinfo=UTC)
         except ValueError:  # month 13, 30 February, year 0
             return None
-        if int(post_id) > _MAX_ID:
+        if int(post_id) > MAX_ID:
             return None
         return cls(moment, int(post_id))
 

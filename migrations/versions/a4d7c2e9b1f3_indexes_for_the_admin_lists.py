@@ -1,5 +1,5 @@
 """Indexes for the admin's lists: each sort of the posts list and the trash, for everyone
-and for one author, the posts' states (the dashboard's counts), and the audit log's
+and for one author, the posts' states, everyone's and one author's (the dashboard's counts), and the audit log's
 newest-first order.
 
 Partial indexes (outside the trash, in the trash) on (column, id) and (author_id, column,
@@ -40,6 +40,11 @@ def _list_indexes():
     # The states: the dashboard's counts and the list's state filter.
     live = _SLICES["live"][0]
     yield "ix_posts_live_state", ["status", "published_at", "id", "deleted_at"], live
+    yield (
+        "ix_posts_live_author_state",
+        ["author_id", "status", "published_at", "id", "deleted_at"],
+        live,
+    )
     yield "ix_posts_live_state_updated_at", ["status", "updated_at", "id", "deleted_at"], live
 
 

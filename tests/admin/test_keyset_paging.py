@@ -4,14 +4,18 @@ search; a damaged or forged page address is a 400, never a 500."""
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
-from cms import clock
-from cms.admin.paging import Cursor
+from cms import clock, counting
+from cms.admin.cursors import Cursor, SortKey
+from cms.audit.models import AuditEntry
 from cms.counting import Precision, RowCount
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
@@ -136,10 +140,22 @@ def test_an_author_pages_through_their_own_posts_only(client, users, posts):
     assert seen == _expected(lambda p: p.updated_at, True, False, author_id=users["author"].id)
 
 
+def _forged(*cursor) -> str:
+    """A cursor as the list writes them, holding whatever a forger puts in it."""
+    return base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "after=%%%",
+        "after=" + base64.urlsafe_b64encode(b"[" * 1000).decode(),  # nested past recursion
+        # Times that exist in their zone but not in UTC, before year 1 or after 9999.
+        "after=" + _forged("default", "0001-01-01T00:00:00+05:00", 1),
+        "after=" + _forged("default", "9999-12-31T23:59:59-05:00", 1),
+        f"sort={SORTS['title']}&after=" + _forged("title", "\ud800", 1),  # a lone surrogate
+        f"sort={SORTS['title']}&after=" + _forged("title", "a\u0000b", 1),  # NUL
+        f"sort={SORTS['author']}&after=" + _forged("author", "a\u0000b", 1),
         "after=bm90IGpzb24",  # "not json"
         "before=WyJ0aXRsZSIsIngiLDFd",  # ["title","x",1]: made for another sort
         "after=WyJkZWZhdWx0IiwieCIsMV0",  # ["default","x",1]: not a time
@@ -223,3 +239,93 @@ def test_the_export_holds_the_whole_list_whatever_the_page(client, users, posts)
 def test_the_figure_says_whether_it_is_exact(app, count, phrase):
     view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "posts")
     assert view.count_phrase(count) == phrase
+
+
+@pytest.fixture
+def audit_entries():
+    """60 entries, more than a page of the log: some without an actor or a target."""
+    now = clock.utcnow()
+    db.session.execute(
+        insert(AuditEntry.__table__),
+        [
+            {
+                "at": now - timedelta(minutes=number % 17),
+                "action": f"post.action{number % 4}",
+                "actor_email": f"user{number % 3}@example.com" if number % 5 else None,
+                "target_type": "post" if number % 2 else None,
+                "changes": "{}",
+                "source": "admin",
+            }
+            for number in range(60)
+        ],
+    )
+    db.session.commit()
+
+
+def _sort_headings(page: str) -> set[str]:
+    """The sorts the column headings link to, by column position."""
+    links = re.findall(r'<a href="([^"]*)" title="Sort by', page)
+    return {re.search(r"sort=(\d+)", link).group(1) for link in links}
+
+
+@pytest.mark.parametrize(
+    ("view", "sortable"),
+    [("posts", {"0", "1", "2", "3", "4"}), ("trash", {"0", "2", "3"}), ("audit", {"0"})],
+)
+def test_every_sortable_column_of_every_list_sorts_both_ways(
+    client, users, posts, audit_entries, view, sortable
+):
+    """Each column heading that sorts gives its list, in both directions, and so does the
+    page after (whose cursor holds the sorted column's value)."""
+    for post in posts[:22]:  # more than a page in the trash, and out of it
+        post.deleted_at = clock.utcnow() - timedelta(hours=post.id % 4)
+    db.session.commit()
+    client.login(users["admin"].email)
+    page = client.get(f"/admin/{view}/").get_data(as_text=True)
+    assert _sort_headings(page) == sortable
+    for sort in sorted(sortable):
+        for direction in ("", "&desc=1"):
+            url = f"/admin/{view}/?sort={sort}{direction}"
+            response = client.get(url)
+            assert response.status_code == 200, url
+            following = _link(response.get_data(as_text=True), "Next ›")
+            assert following, url
+            assert client.get(following).status_code == 200, following
+
+
+@pytest.mark.parametrize("sort", range(8))
+def test_the_audit_log_sorts_by_its_time_and_ignores_other_sorts(
+    client, users, audit_entries, sort
+):
+    """Only the time has an index to sort by; a sort by any other column (a URL made by
+    hand) shows the log in its usual order, newest first."""
+    client.login(users["admin"].email)
+    response = client.get(f"/admin/audit/?sort={sort}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert _sort_headings(page) == {"0"}
+
+
+def test_a_first_page_that_holds_the_whole_list_counts_its_rows(
+    client, users, post_factory, monkeypatch
+):
+    """When the first page (or the last, from the other end) is not full, it is the whole
+    list: the figure is its rows, whatever PostgreSQL's statistics (stale ones here) say."""
+    post_factory(users["author"], title="The only post")
+    monkeypatch.setattr(counting, "_planner_estimate", lambda query: 500_000)
+    client.login(users["admin"].email)
+    for url in ("/admin/posts/", "/admin/posts/?last=1"):
+        page = client.get(url).get_data(as_text=True)
+        assert "1 post<" in page and 'data-list-count="1"' in page, url
+    trash = client.get("/admin/trash/").get_data(as_text=True)
+    assert 'data-list-count="0"' in trash
+    assert "/admin/trash/empty/" not in trash  # nothing to empty
+
+
+def test_a_sort_key_reads_a_table_column_as_well_as_a_model_attribute():
+    """Flask-Admin hands a view without ``column_sortable_list`` the table's columns, a
+    view with one the model's attributes: either must give the cursor's type."""
+    for at in (AuditEntry.at, AuditEntry.__table__.c.at):
+        key = SortKey("at", at, (), True)
+        assert key.python_type is datetime and not key.nullable
+    assert SortKey("published_at", Post.__table__.c.published_at, (), False).nullable

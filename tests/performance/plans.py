@@ -13,17 +13,42 @@ def dialect() -> str:
 
 def plan_problems(statement: str, parameters, table: str, *, ordered: bool) -> list[str]:
     """Where ``statement`` reads all of ``table``, or (``ordered``: a list page) sorts it
-    instead of reading it in order from an index; empty when it does neither."""
+    instead of reading it in order from an index, or counts ``table``'s rows by reading
+    rows it does not count; empty when it does none of these."""
     connection = db.session.connection()
     if dialect() == "sqlite":
         rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        details = [row[3] for row in rows]
-        problems = [d for d in details if re.fullmatch(rf"SCAN {table}", d)]
-        if ordered:
-            problems += [d for d in details if "TEMP B-TREE FOR" in d and "ORDER BY" in d]
-        return problems
-    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+        return _sqlite_problems([tuple(row) for row in rows], table, ordered)
+    # ANALYZE runs the statement (a SELECT, on a few thousand rows): the plan then says how
+    # many rows each step read and threw away, not only what the planner guessed.
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) "
+    plan = connection.exec_driver_sql(explain + statement, parameters).scalar()
     return list(_postgresql_problems(plan[0]["Plan"], table))
+
+
+def _sqlite_problems(rows, table: str, ordered: bool) -> list[str]:
+    """``rows`` are EXPLAIN QUERY PLAN's (id, parent, _, detail). A count is a co-routine
+    (the bounded count's ``LIMIT`` subquery): in it, an index that is not covering means
+    a table row read per counted row, to check a condition the index does not hold."""
+    details = {row[0]: row[3] for row in rows}
+    parents = {row[0]: row[1] for row in rows}
+
+    def in_count(node) -> bool:
+        while node in parents:
+            node = parents[node]
+            if details.get(node, "").startswith("CO-ROUTINE"):
+                return True
+        return False
+
+    problems = [d for d in details.values() if re.fullmatch(rf"SCAN {table}", d)]
+    if ordered:
+        problems += [d for d in details.values() if "TEMP B-TREE FOR" in d and "ORDER BY" in d]
+    problems += [
+        f"count reads the table: {detail}"
+        for node, detail in details.items()
+        if re.match(rf"(SEARCH|SCAN) {table} USING INDEX ", detail) and in_count(node)
+    ]
+    return problems
 
 
 #: PostgreSQL sorts a handful of rows rather than walk an index for them (one author's
@@ -31,9 +56,11 @@ def plan_problems(statement: str, parameters, table: str, *, ordered: bool) -> l
 SMALL_SORT = 100
 
 
-def _postgresql_problems(node, table, in_subplan=False, bounded=False):
+def _postgresql_problems(node, table, in_subplan=False, bounded=False, counting=False):
     """A Seq Scan on ``table`` anywhere but in a bounded count (a subplan under a LIMIT,
-    which stops at its bound), and a Sort of ``table``'s rows outside subplans."""
+    which stops at its bound), a Sort of ``table``'s rows outside subplans, and in a count
+    (under an Aggregate) an index read of ``table`` that threw rows away: rows fetched
+    from the table only to find they fail a condition the index does not hold."""
     in_subplan = in_subplan or node.get("Parent Relationship") in ("InitPlan", "SubPlan")
     kind = node["Node Type"]
     if kind == "Seq Scan" and node.get("Relation Name") == table and not bounded:
@@ -41,9 +68,16 @@ def _postgresql_problems(node, table, in_subplan=False, bounded=False):
     big = node.get("Plan Rows", 0) >= SMALL_SORT
     if kind == "Sort" and big and not in_subplan and _reads(node, table):
         yield f"Sort of {node['Plan Rows']} rows of {table} by {node.get('Sort Key')}"
+    thrown_away = node.get("Rows Removed by Filter", 0) + node.get(
+        "Rows Removed by Index Recheck", 0
+    )
+    # A Seq Scan in a bounded count is the first rule's: it stops at the bound.
+    if counting and kind != "Seq Scan" and node.get("Relation Name") == table and thrown_away:
+        yield f"count read {thrown_away} rows of {table} it did not count ({node.get('Filter')})"
+    counting = counting or kind == "Aggregate"
     for child in node.get("Plans", []):
         yield from _postgresql_problems(
-            child, table, in_subplan, bounded or (in_subplan and kind == "Limit")
+            child, table, in_subplan, bounded or (in_subplan and kind == "Limit"), counting
         )
 
 

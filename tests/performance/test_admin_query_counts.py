@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from cms.admin.paging import Cursor
+from cms.admin.cursors import Cursor
 from cms.extensions import db
 from cms.posts.models import Post
 from tests.performance.seeding import seed_posts

@@ -21,7 +21,7 @@ from cms.accounts.models import User
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
 from cms.admin.paging import KeysetPaging
-from cms.admin.posts.columns import FORMATTERS, LABELS
+from cms.admin.posts.columns import FORMATTERS, LABELS, without_texts
 from cms.extensions import db
 from cms.posts import policy
 from cms.posts.models import Post
@@ -82,6 +82,13 @@ class ScopedPostView(StaffOnly, KeysetPaging, CMSModelView):
 
     def get_query(self):
         return super().get_query().filter(self._scope())
+
+    def list_loading(self, *, sorted_through_join: bool) -> tuple:
+        # Sorted by author, PostgreSQL walks the users by email and joins each one's posts.
+        # Given narrow rows it prefers to keep a full scan of posts in memory for that join
+        # (cheap on a small table, a read of every post on a big one); with the texts in
+        # the rows it reads each author's posts from their index, as the plan tests check.
+        return () if sorted_through_join else tuple(without_texts())
 
     def get_count_query(self):
         # The rows to count, not a count: cms.counting bounds it or estimates it.
