@@ -83,7 +83,9 @@ class PendingCount:
         self.estimate: int | None = None
         self.known: RowCount | None = None
         self.column = None
-        if db.session.get_bind().dialect.name == "postgresql":
+        marked = query.get_execution_options().get(_BOUNDED_ONLY)
+        self.lower_bound = marked == _SAMPLED
+        if marked is None and db.session.get_bind().dialect.name == "postgresql":
             self.estimate = _planner_estimate(query)
             if self.estimate > exact_up_to * 10:
                 self.known = RowCount(self.estimate, Precision.ESTIMATE)
@@ -93,11 +95,29 @@ class PendingCount:
     def result(self, counted: int) -> RowCount:
         if self.known is not None:
             return self.known
+        if self.lower_bound:
+            return RowCount(min(counted, self.exact_up_to), Precision.AT_LEAST)
         if counted <= self.exact_up_to:
             return RowCount(counted)
         if self.estimate is not None:
             return RowCount(max(self.estimate, counted), Precision.ESTIMATE)
         return RowCount(self.exact_up_to, Precision.AT_LEAST)
+
+
+#: The execution option ``bounded_only`` sets, and its two values.
+_BOUNDED_ONLY = "cms_bounded_count_only"
+_WHOLE, _SAMPLED = "whole", "sampled"
+
+
+def bounded_only(query, *, sampled: bool = False):
+    """``query`` (a ``Select`` or an ORM ``Query``), marked so that its figure is a
+    bounded count only, never PostgreSQL's estimate: for a list whose estimate would be a
+    guess (a search for a word the planner's statistics lack) and whose bounded count is
+    cheap. It saves the statement the estimate costs.
+
+    ``sampled``: the query reads only some of the rows (the first that an index holds),
+    so what it counts is a lower bound: "more than 630"."""
+    return query.execution_options(**{_BOUNDED_ONLY: _SAMPLED if sampled else _WHOLE})
 
 
 def bounded_count(query: Select, *, exact_up_to: int = EXACT_UP_TO):
