@@ -16,7 +16,7 @@ post of the list (half a second for an author's "the" at 200,000 posts).
 
 from __future__ import annotations
 
-from cms.counting import bounded_only
+from cms.counting import bounded_only, estimated
 from cms.posts import search
 
 
@@ -32,8 +32,12 @@ class FullTextSearch:
         return "Words in the title, address, summary or text"
 
     def _apply_search(self, query, count_query, joins, count_joins, search_text):
-        lookup = search.look_up(search_text)
+        within = count_query.statement if count_query is not None else None
+        lookup = search.look_up(search_text, within)
         if count_query is not None:
             count_query = count_query.filter(lookup.count_condition)
-            count_query = bounded_only(count_query, sampled=not lookup.few)
+            if lookup.estimate is not None:
+                count_query = estimated(count_query, lookup.estimate)
+            else:
+                count_query = bounded_only(count_query, sampled=not lookup.few)
         return query.filter(lookup.condition), count_query, joins, count_joins
