@@ -150,8 +150,9 @@ class Lookup:
     """
 
     condition: ColumnElement[bool]  # for a page in any order: a WHERE condition on Post
-    #: For counting them: the same posts when few; when many, those among the first
-    #: ``_SAMPLE`` matches the index holds (a lower bound, see ``cms.counting.bounded_only``).
+    #: For counting them: the same posts when few; when many, on SQLite those among the
+    #: first ``_SAMPLE`` matches the index holds (a lower bound, see
+    #: ``cms.counting.bounded_only``); PostgreSQL's figure is then ``estimate``.
     count_condition: ColumnElement[bool]
     few: bool
     estimate: int | None = None  # PostgreSQL's, of the list's matches, when many

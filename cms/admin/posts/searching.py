@@ -6,12 +6,13 @@ its ``?search=`` argument and answers with ``cms.posts.search`` instead. It only
 WHERE condition, to the list and to its count, so the list keeps its sort order, its
 filters, its paging and the policy's scope.
 
-The search's own lookup (``search.look_up``, one statement on the index) takes the place
-of the statement PostgreSQL's row estimate would cost (a guess, for a word its statistics
-lack): a searched list's figure is a bounded count, riding in the page's SELECT. With few
-matches it is exact; with many it counts the list's posts among the first matches the
-index holds, a lower bound ("more than 630 posts"), since an exact count would test every
-post of the list (half a second for an author's "the" at 200,000 posts).
+The search's own lookup (``search.look_up``, one statement) takes the place of the
+statement PostgreSQL's row estimate would cost, so a searched list sends no more
+statements than another. With few matches the figure is an exact count riding in the
+page's SELECT. With many, PostgreSQL's is the planner's estimate of the list's matches
+(the lookup's, passed on), SQLite's a lower bound ("more than 630 posts"): the list's
+posts among the first matches the index holds, since an exact count would test every post
+of the list (half a second for an author's "the" at 200,000 posts).
 """
 
 from __future__ import annotations
