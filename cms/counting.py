@@ -83,8 +83,15 @@ class PendingCount:
         self.estimate: int | None = None
         self.known: RowCount | None = None
         self.column = None
-        if db.session.get_bind().dialect.name == "postgresql":
-            self.estimate = _planner_estimate(query)
+        options = query.get_execution_options()
+        marked = options.get(_BOUNDED_ONLY)
+        self.lower_bound = marked == _SAMPLED
+        if marked is None and db.session.get_bind().dialect.name == "postgresql":
+            given = options.get(_ESTIMATE)
+            self.estimate = planner_estimate(query) if given is None else given
+            if given is not None:
+                self.known = RowCount(given, Precision.ESTIMATE)
+                return
             if self.estimate > exact_up_to * 10:
                 self.known = RowCount(self.estimate, Precision.ESTIMATE)
                 return
@@ -93,11 +100,41 @@ class PendingCount:
     def result(self, counted: int) -> RowCount:
         if self.known is not None:
             return self.known
+        if self.lower_bound:
+            return RowCount(min(counted, self.exact_up_to), Precision.AT_LEAST)
         if counted <= self.exact_up_to:
             return RowCount(counted)
         if self.estimate is not None:
             return RowCount(max(self.estimate, counted), Precision.ESTIMATE)
         return RowCount(self.exact_up_to, Precision.AT_LEAST)
+
+
+#: The execution option ``estimated`` sets.
+_ESTIMATE = "cms_count_estimate"
+
+
+def estimated(query, estimate: int):
+    """``query`` marked with PostgreSQL's estimate of its rows, already obtained (a
+    search asks for it to choose its plan), so that counting it does not ask again. The
+    figure is that estimate: a bounded count would test each row (for a search, unpack
+    each post's vector)."""
+    return query.execution_options(**{_ESTIMATE: estimate})
+
+
+#: The execution option ``bounded_only`` sets, and its two values.
+_BOUNDED_ONLY = "cms_bounded_count_only"
+_WHOLE, _SAMPLED = "whole", "sampled"
+
+
+def bounded_only(query, *, sampled: bool = False):
+    """``query`` (a ``Select`` or an ORM ``Query``), marked so that its figure is a
+    bounded count only, never PostgreSQL's estimate: for a list whose estimate would be a
+    guess (a search for a word the planner's statistics lack) and whose bounded count is
+    cheap. It saves the statement the estimate costs.
+
+    ``sampled``: the query reads only some of the rows (the first that an index holds),
+    so what it counts is a lower bound: "more than 630"."""
+    return query.execution_options(**{_BOUNDED_ONLY: _SAMPLED if sampled else _WHOLE})
 
 
 def bounded_count(query: Select, *, exact_up_to: int = EXACT_UP_TO):
@@ -133,10 +170,25 @@ def _compile_explain(element: _Explain, compiler, **kwargs) -> str:
     return "EXPLAIN (FORMAT JSON) " + compiler.process(element.query, **kwargs)
 
 
-def _planner_estimate(query: Select) -> int:
+def planner_estimate(query: Select) -> int:
     """PostgreSQL's estimate of the rows ``query`` returns, from its statistics (the
     "rows=" that EXPLAIN prints); reads no table rows."""
+    return _plan_rows(query)
+
+
+def planner_estimates(*queries: Select) -> list[int]:
+    """``planner_estimate`` of each query (of one column), in one statement: each is a
+    subquery of one SELECT (EXPLAIN runs none of them), whose plan's rows it gives."""
+    if len(queries) == 1:
+        return [_plan_rows(queries[0])]
+    plan = db.session.execute(_Explain(select(*(q.scalar_subquery() for q in queries))))
+    plan = plan.scalar()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    subplans = [node for node in plan[0]["Plan"]["Plans"] if "Subplan Name" in node]
+    return [int(node["Plan Rows"]) for node in subplans]
+
+
+def _plan_rows(query: Select) -> int:
     plan = db.session.execute(_Explain(query)).scalar()
-    if isinstance(plan, str):
-        plan = json.loads(plan)
+    plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])

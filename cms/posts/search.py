@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     Select,
+    any_,
     bindparam,
     column,
     false,
@@ -55,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
+from cms.counting import EXACT_UP_TO, planner_estimates
 from cms.extensions import db
 from cms.posts.models import Post
 
@@ -78,6 +80,7 @@ _BM25_WEIGHTS = (10.0, 1.0, 4.0, 2.0)  # title, slug, summary, body: as A, D, B,
 # PostgreSQL: weights A (title), B (summary), C (body), D (slug), ts_rank_cd's defaults.
 _VECTOR = literal_column(f"{Post.__tablename__}.search_vector", TSVECTOR)
 _CONFIG = literal_column("'simple_unaccent'")
+_NO_IDS = literal_column("'{}'::integer[]")
 
 # A "quoted phrase" (its closing quote optional) or a run of anything but spaces and quotes.
 _TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
@@ -124,22 +127,87 @@ def tsquery(terms: tuple[Term, ...]) -> str:
     return " & ".join(quoted(term) for term in terms)
 
 
+#: A search that the index matches in at most this many posts reads them all and sorts
+#: them; one matching more reads down the list's own order, testing each post.
+FEW_MATCHES = EXACT_UP_TO
+#: With many matches, the list's figure counts its posts among this many of them: twice
+#: the figure's bound, so that a list holding most posts reaches "more than 10,000".
+_SAMPLE = 2 * (EXACT_UP_TO + 1)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A search, looked up in the index once (``look_up``): how to find its posts in a
+    list, chosen from how many the index holds.
+
+    A page of a list is its first rows in one order. With few matches (``FEW_MATCHES``
+    or fewer) the cheapest page reads them all from the index and sorts them; with many,
+    the list's order index reaches a page of them after a few rows, where reading them
+    all from the index would cost a read of most of it. Neither planner can tell the two
+    apart by itself: SQLite always reads every match first, and PostgreSQL guesses ~0.5%
+    for a word or prefix its statistics do not hold (a typo, a rare word) and then walks
+    the whole table in order looking for them.
+    """
+
+    condition: ColumnElement[bool]  # for a page in any order: a WHERE condition on Post
+    #: For counting them: the same posts when few; when many, on SQLite those among the
+    #: first ``_SAMPLE`` matches the index holds (a lower bound, see
+    #: ``cms.counting.bounded_only``); PostgreSQL's figure is then ``estimate``.
+    count_condition: ColumnElement[bool]
+    few: bool
+    estimate: int | None = None  # PostgreSQL's, of the list's matches, when many
+
+
+def look_up(text: str, within: Select | None = None) -> Lookup:
+    """One statement. SQLite: a count in the FTS index, stopping after ``FEW_MATCHES + 1``
+    matches. PostgreSQL: the planner's estimate of the matches ``within`` the list (a
+    ``select`` of posts' ids: the list's scope), which ``cms.counting`` takes as the
+    list's figure, and the page's condition keeps its choice whatever the statistics."""
+    terms = terms_of(text)
+    if not terms:
+        return Lookup(false(), false(), few=True)
+    if _on_sqlite():
+        matches = select(literal_column("1")).select_from(_FTS).where(_fts_match(terms))
+        counted = select(func.count()).select_from(matches.limit(FEW_MATCHES + 1).subquery())
+        if db.session.scalar(counted) <= FEW_MATCHES:
+            # Read every match from the index, look each post up by id, then sort.
+            condition = Post.id.in_(select(_FTS.c.rowid).where(_fts_match(terms)))
+            return Lookup(condition, condition, few=True)
+        # ``posts.id`` is the outer row's: a probe of the index for that post only. FTS5
+        # seeks to it in each term's list instead of reading the lists through.
+        probe = select(literal_column("1")).select_from(_FTS)
+        probe = probe.where(_fts_match(terms), _FTS.c.rowid == Post.id).exists()
+        first = select(_FTS.c.rowid).where(_fts_match(terms)).limit(_SAMPLE)
+        return Lookup(probe, Post.id.in_(first), few=False)
+    condition = _VECTOR.bool_op("@@")(_tsquery(terms))
+    narrowed = (select(Post.id) if within is None else within).where(condition)
+    # The GIN index cannot stop at a bound: its bitmap of a common word is the whole
+    # posting list (60 ms for "the" at 200,000 posts), and a heap scan unpacks a vector
+    # per post. The planner's statistics, though, do know the common words; what they
+    # lack is a word or prefix too rare for them, for which the estimate is a guess of
+    # ~0.5% (at a million posts, fewer than FEW_MATCHES).
+    # Which way is cheaper depends on the matches in the whole index (the GIN index reads
+    # them all); the figure is those in the list.
+    everywhere, listed = planner_estimates(select(Post.id).where(condition), narrowed)
+    if everywhere > FEW_MATCHES:
+        return Lookup(condition, condition, few=False, estimate=listed)
+    # An array of ids, built once through the GIN index: the planner looks them up by id
+    # and sorts them, where the bare condition let it walk the list in order for a word
+    # it guessed common enough to meet soon.
+    ids = narrowed.with_only_columns(func.array_agg(Post.id)).correlate(None)
+    found = Post.id == any_(func.coalesce(ids.scalar_subquery(), _NO_IDS))
+    return Lookup(found, found, few=True)
+
+
 def matching(text: str) -> ColumnElement[bool]:
     """The posts whose words match ``text`` (see the module's docstring), as a WHERE
     condition on ``Post``. It only filters: it changes neither the query's order nor its
     joins, so it composes with any ``select(Post)`` (policy, trash, filters, paging).
 
-    Its cost with a page's ORDER BY and LIMIT: PostgreSQL's statistics tell a rare word
-    (read through the GIN index, then sorted) from a common one (read down an index on
-    the sort column, checking each row). SQLite's planner cannot tell them apart and
-    looks each match up by id, then sorts: fast for words in a few thousand posts,
-    proportional to the matches for a word in most of them."""
-    terms = terms_of(text)
-    if not terms:
-        return false()
-    if _on_sqlite():
-        return Post.id.in_(select(_FTS.c.rowid).where(_fts_match(terms)))
-    return _VECTOR.bool_op("@@")(_tsquery(terms))
+    It costs one statement, ``look_up``'s, which chooses how the query will find the
+    posts: from the index then sorted (few matches), or down the query's own order
+    (many)."""
+    return look_up(text).condition
 
 
 def ranked(query: Select, text: str) -> Select:

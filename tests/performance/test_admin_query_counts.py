@@ -37,6 +37,11 @@ def _statements_per_request(app, client, author) -> dict[str, int]:
         "sorted": f"/admin/posts/?sort={TITLE}&desc=1",
         "filtered": "/admin/posts/?flt0_0=published",
         "by author": f"/admin/posts/?flt0_1={author.id}",
+        # The search's lookup (SQLite's bounded count, PostgreSQL's estimates) takes the
+        # place of the row estimate.
+        "search": "/admin/posts/?search=tea",
+        "search, absent word": "/admin/posts/?search=zzzqx",
+        "search by author": f"/admin/posts/?search=post&flt0_1={author.id}",
         "trash": "/admin/trash/",
         "dashboard": "/admin/",
     }
