@@ -14,26 +14,30 @@ _HOUSEKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEG
 
 
 @contextmanager
-def recorded_statements(app) -> Iterator[list[str]]:
-    """The SQL statements sent inside the block, in order (savepoints left out).
+def _listening(app, record) -> Iterator[None]:
+    """Call ``record`` before every statement any connection of ``app``'s engine sends
+    (the test's own outer connection included)."""
+    with app.app_context():
+        engine = db._app_engines[app][None]
+    target = engine.engine if hasattr(engine, "engine") else engine
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield
+    finally:
+        event.remove(target, "before_cursor_execute", record)
 
-    Listens on the engine, so statements from every connection the app uses are seen,
-    including the test's own outer connection.
-    """
+
+@contextmanager
+def recorded_statements(app) -> Iterator[list[str]]:
+    """The SQL statements sent inside the block, in order (savepoints left out)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(_HOUSEKEEPING):
             statements.append(statement)
 
-    with app.app_context():
-        engine = db._app_engines[app][None]
-    target = engine.engine if hasattr(engine, "engine") else engine
-    event.listen(target, "before_cursor_execute", record)
-    try:
+    with _listening(app, record):
         yield statements
-    finally:
-        event.remove(target, "before_cursor_execute", record)
 
 
 @contextmanager
@@ -46,11 +50,5 @@ def recorded_executions(app) -> Iterator[list[tuple[str, object]]]:
         if statement.lstrip().upper().startswith("SELECT"):
             executions.append((statement, parameters))
 
-    with app.app_context():
-        engine = db._app_engines[app][None]
-    target = engine.engine if hasattr(engine, "engine") else engine
-    event.listen(target, "before_cursor_execute", record)
-    try:
+    with _listening(app, record):
         yield executions
-    finally:
-        event.remove(target, "before_cursor_execute", record)

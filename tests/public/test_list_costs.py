@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
-from tests.statements import recorded_statements
+from tests.statements import recorded_executions, recorded_statements
 
 # --- Statements per page ----------------------------------------------------------------
 
@@ -121,25 +120,6 @@ def a_few_thousand_posts(users):
     db.session.commit()
 
 
-@contextmanager
-def sent_statements(app) -> Iterator[list[tuple[str, object]]]:
-    """The statements sent inside the block with their parameters, as the driver got them."""
-    sent: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, parameters))
-
-    with app.app_context():
-        engine = db._app_engines[app][None]
-    target = engine.engine if hasattr(engine, "engine") else engine
-    event.listen(target, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(target, "before_cursor_execute", record)
-
-
 def list_indexes() -> set[str]:
     """The indexes that serve the public list in its order: status then publish time, or
     publish time first (the admin's sort index, which PostgreSQL may prefer when nearly
@@ -206,7 +186,7 @@ def reader_pages(app, client) -> dict[str, list[tuple[str, object]]]:
         ("deep page", f"/?before={deep.published_at:%Y-%m-%dT%H:%M:%S.%f}Z_{deep.id}"),
         ("post page", "/posts/post-1001"),
     ):
-        with sent_statements(app) as sent:
+        with recorded_executions(app) as sent:
             response = client.get(path)
         assert response.status_code == 200, (name, path)
         pages[name] = sent
