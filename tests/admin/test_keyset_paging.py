@@ -312,7 +312,7 @@ def test_a_first_page_that_holds_the_whole_list_counts_its_rows(
     """When the first page (or the last, from the other end) is not full, it is the whole
     list: the figure is its rows, whatever PostgreSQL's statistics (stale ones here) say."""
     post_factory(users["author"], title="The only post")
-    monkeypatch.setattr(counting, "_planner_estimate", lambda query: 500_000)
+    monkeypatch.setattr(counting, "planner_estimate", lambda query: 500_000)
     client.login(users["admin"].email)
     for url in ("/admin/posts/", "/admin/posts/?last=1"):
         page = client.get(url).get_data(as_text=True)
