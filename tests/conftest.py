@@ -15,6 +15,7 @@ from flask_mailman import Mail
 
 from cms import clock, create_app, mail
 from cms.extensions import db
+from cms.posts.models import Post
 from tests.client import CMSClient
 from tests.databases import fresh_database
 from tests.factories import PASSWORD, PostFactory, UserFactory
@@ -179,3 +180,23 @@ def users():
 @pytest.fixture
 def post_factory():
     return PostFactory
+
+
+@pytest.fixture
+def write(client, users):
+    """Create or edit a post through the dashboard's form as the logged-in editor."""
+    client.login(users["editor"].email)
+
+    def save(post_id: int | None = None, **fields) -> int:
+        form = {"title": "T", "slug": "", "summary": "", "body": "", "author": users["editor"].id}
+        if post_id is not None:
+            post = db.session.get(Post, post_id)
+            db.session.refresh(post)
+            form.update(title=post.title, slug=post.slug, summary=post.summary, body=post.body)
+        form.update(fields)
+        url = "/admin/posts/new/" if post_id is None else f"/admin/posts/edit/?id={post_id}"
+        response = client.submit(url, form)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return post_id or db.session.scalars(db.select(Post.id).order_by(Post.id.desc())).first()
+
+    return save

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from cms.extensions import db
 from cms.posts.models import Post, PostRevision, PostStatus
 from tests.client import flashed
@@ -17,26 +15,6 @@ def _revisions(post_id: int) -> list[PostRevision]:
     return db.session.scalars(
         db.select(PostRevision).where(PostRevision.post_id == post_id).order_by(PostRevision.id)
     ).all()
-
-
-@pytest.fixture
-def write(client, users):
-    """Create or edit a post through the admin form as the logged-in editor."""
-    client.login(users["editor"].email)
-
-    def save(post_id: int | None = None, **fields) -> int:
-        form = {"title": "T", "slug": "", "summary": "", "body": "", "author": users["editor"].id}
-        if post_id is not None:
-            post = db.session.get(Post, post_id)
-            db.session.refresh(post)
-            form.update(title=post.title, slug=post.slug, summary=post.summary, body=post.body)
-        form.update(fields)
-        url = "/admin/posts/new/" if post_id is None else f"/admin/posts/edit/?id={post_id}"
-        response = client.submit(url, form)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return post_id or db.session.scalars(db.select(Post.id).order_by(Post.id.desc())).first()
-
-    return save
 
 
 def test_every_save_that_changes_the_words_keeps_a_revision(write, users):

@@ -51,26 +51,6 @@ def published(frozen_clock, post_factory, users):
     return publish
 
 
-@pytest.fixture
-def write(client, users):
-    """Create or edit a post through the dashboard's form as the logged-in editor."""
-    client.login(users["editor"].email)
-
-    def save(post_id: int | None = None, **fields) -> int:
-        form = {"title": "T", "slug": "", "summary": "", "body": "", "author": users["editor"].id}
-        if post_id is not None:
-            post = db.session.get(Post, post_id)
-            db.session.refresh(post)
-            form.update(title=post.title, slug=post.slug, summary=post.summary, body=post.body)
-        form.update(fields)
-        url = "/admin/posts/new/" if post_id is None else f"/admin/posts/edit/?id={post_id}"
-        response = client.submit(url, form)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return post_id or db.session.scalars(select(Post.id).order_by(Post.id.desc())).first()
-
-    return save
-
-
 def test_a_new_post_stores_its_html_and_excerpt(published):
     post = published("Some *Markdown* & more.\n\n# A heading")
     assert stored(post.id) == (
