@@ -112,7 +112,7 @@ def seed(app, total: int, *, rng_seed: int = 9) -> Seeded:
         derived_columns, pool = _make_pool(writer, table, author_ids[0], min(total, POOL_SIZE))
         url = db.engine.url
         db.engine.dispose()
-    search_word = _search_word(pool)
+    search_word = _search_word([item.words for item in pool])
     steps["accounts and pool of bodies"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -139,22 +139,21 @@ def seed(app, total: int, *, rng_seed: int = 9) -> Seeded:
 
 def _make_accounts(rng: random.Random) -> list[int]:
     """The admin who measures, and the authors, through the app's own account service."""
+    accounts.create_user(ADMIN_EMAIL, PASSWORD, ["admin"], full_name="Bench Admin")
+    authors = [
+        accounts.create_user(f"author{number:02}@example.com", PASSWORD, ["author"], full_name=name)
+        for number, name in enumerate(_author_names(rng), start=1)
+    ]
+    db.session.commit()
+    return [author.id for author in authors]
+
+
+def _author_names(rng: random.Random) -> list[str]:
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     first = FREQUENCY_LISTS["female_names"][:200] + FREQUENCY_LISTS["male_names"][:200]
     last = FREQUENCY_LISTS["surnames"][:500]
-    accounts.create_user(ADMIN_EMAIL, PASSWORD, ["admin"], full_name="Bench Admin")
-    authors = [
-        accounts.create_user(
-            f"author{number:02}@example.com",
-            PASSWORD,
-            ["author"],
-            full_name=f"{rng.choice(first).title()} {rng.choice(last).title()}",
-        )
-        for number in range(1, AUTHORS + 1)
-    ]
-    db.session.commit()
-    return [author.id for author in authors]
+    return [f"{rng.choice(first).title()} {rng.choice(last).title()}" for _ in range(AUTHORS)]
 
 
 def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
@@ -162,13 +161,12 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
     rolled back) so the app fills what it derives from them; returns the columns it filled
     that this module does not, and the pool with their values."""
     pooled = []
-    for number in range(size):
-        summary = "" if writer.rng.random() < WITHOUT_SUMMARY_SHARE else writer.summary()
+    for number, (summary, body) in enumerate(_pool_texts(writer, size)):
         post = Post(
             title=f"Pool {number}",
             slug=f"bench-pool-{number}",
             summary=summary,
-            body=writer.body(),
+            body=body,
             status=PostStatus.DRAFT,
             author_id=author_id,
         )
@@ -199,7 +197,7 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
         _Pooled(
             summary=post.summary,
             body=post.body,
-            words=frozenset(_WORD.findall(f"{post.summary} {post.body}".lower())),
+            words=_words_of(post.summary, post.body),
             derived=tuple(found[post_id][i] for i in filled) if candidates else (),
         )
         for post, post_id in zip(pooled, ids, strict=True)
@@ -207,11 +205,32 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
     return derived_columns, pool
 
 
-def _search_word(pool: list[_Pooled]) -> str:
+def _pool_texts(writer: Writer, size: int) -> Iterator[tuple[str, str]]:
+    """The pool's (summary, body) pairs: the same for the same generator state."""
+    for _ in range(size):
+        summary = "" if writer.rng.random() < WITHOUT_SUMMARY_SHARE else writer.summary()
+        yield summary, writer.body()
+
+
+def _words_of(summary: str, body: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(f"{summary} {body}".lower()))
+
+
+def search_word_of(posts: int, *, rng_seed: int = 9) -> str:
+    """The search word that ``seed(app, posts, rng_seed=rng_seed)`` chose, found again
+    without a database: the generator is replayed up to the end of the pool."""
+    rng = random.Random(rng_seed)
+    writer = Writer(Vocabulary.english(), rng)
+    _author_names(rng)
+    texts = _pool_texts(writer, min(posts, POOL_SIZE))
+    return _search_word([_words_of(summary, body) for summary, body in texts])
+
+
+def _search_word(pool_words: list[frozenset[str]]) -> str:
     """A word of moderate frequency: in about ``SEARCH_WORD_SHARE`` of the bodies, and long
     enough not to hide inside other words (which a substring search would also match)."""
-    in_bodies = Counter(word for item in pool for word in item.words if len(word) >= 6)
-    target = SEARCH_WORD_SHARE * len(pool)
+    in_bodies = Counter(word for words in pool_words for word in words if len(word) >= 6)
+    target = SEARCH_WORD_SHARE * len(pool_words)
     return min(in_bodies, key=lambda word: (abs(in_bodies[word] - target), word))
 
 
