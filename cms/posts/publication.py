@@ -37,6 +37,7 @@ def _published_by_slug() -> Select[tuple[Post]]:
     return (
         published_posts(NOW)
         .where(Post.slug == bindparam("slug"))
+        .order_by(None)  # one post at most: a published slug is unique
         .options(
             defer(Post.body),
             defer(Post.editor_note),
