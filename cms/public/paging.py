@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import tuple_
+from sqlalchemy import Integer, Select, bindparam, tuple_
 from sqlalchemy.orm import defer, joinedload
 
 from cms import clock
 from cms.accounts.models import User
-from cms.database import MAX_ID
+from cms.database import MAX_ID, UTCDateTime
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
@@ -78,17 +79,52 @@ class PostPage:
     older: dict[str, str] | None
 
 
+# The statements are built once per process and page size, with the moment and the cursor
+# as parameters: building them (the rule's expressions, the loader options, their cache
+# keys) cost as much as running them.
+_CURSOR_AT = bindparam("cursor_at", type_=UTCDateTime)
+_CURSOR_ID = bindparam("cursor_id", type_=Integer)
+
+
 def _position():
     return tuple_(Post.published_at, Post.id)
 
 
-def _listed(moment: datetime | None = None):
+def _listed(moment) -> Select[tuple[Post]]:
     """Published posts with what a list shows: not the bodies, which it does not."""
     return publication.published_posts(moment).options(
         defer(Post.body),
         defer(Post.body_html),
         defer(Post.editor_note),
         joinedload(Post.author).load_only(User.full_name),
+    )
+
+
+@cache
+def _newest(limit: int) -> Select[tuple[Post]]:
+    return _listed(publication.NOW).limit(limit)
+
+
+@cache
+def _older(limit: int) -> Select[tuple[Post]]:
+    # What was published by the cursor's moment is what is published now and older than
+    # the cursor (it is not in the future). Said that way, the only upper bound on the
+    # publish time is the cursor's: SQLite starts its index range there, where "published
+    # by now" would start it at the newest post and filter its way down to the page.
+    cursor = tuple_(_CURSOR_AT, _CURSOR_ID)
+    return _listed(_CURSOR_AT).where(_position() < cursor).limit(limit)
+
+
+@cache
+def _above(limit: int) -> Select[tuple]:
+    """The published posts from the cursor up, nearest first: their place only."""
+    return (
+        publication.published_posts(publication.NOW)
+        .with_only_columns(Post.published_at, Post.id)
+        .where(_position() >= tuple_(_CURSOR_AT, _CURSOR_ID))
+        .order_by(None)
+        .order_by(Post.published_at.asc(), Post.id.asc())
+        .limit(limit)
     )
 
 
@@ -101,7 +137,7 @@ def _with_older_link(rows: list[Post], per_page: int, newer: dict[str, str] | No
 
 def newest(per_page: int) -> PostPage:
     """The first page: the newest posts. One statement."""
-    rows = list(db.session.scalars(_listed().limit(per_page + 1)))
+    rows = list(db.session.scalars(_newest(per_page + 1), {"now": clock.utcnow()}))
     return _with_older_link(rows, per_page, newer=None)
 
 
@@ -109,27 +145,16 @@ def before(cursor: Cursor, per_page: int) -> PostPage | None:
     """The page of posts published before ``cursor``; None when there is no such page (no
     post before it, or a cursor after now, which no page of ours ever names). Two
     statements, each an index range of at most ``per_page + 1`` rows."""
-    if cursor.published_at > clock.utcnow():
+    now = clock.utcnow()
+    if cursor.published_at > now:
         return None
-    place = (cursor.published_at, cursor.post_id)
-    # What was published by the cursor's moment is what is published now and older than
-    # the cursor (it is not in the future). Said that way, the only upper bound on the
-    # publish time is the cursor's: SQLite starts its index range there, where "published
-    # by now" would start it at the newest post and filter its way down to the page.
-    older = _listed(cursor.published_at).where(_position() < place)
-    rows = list(db.session.scalars(older.limit(per_page + 1)))
+    place = {"cursor_at": cursor.published_at, "cursor_id": cursor.post_id}
+    rows = list(db.session.scalars(_older(per_page + 1), place))
     if not rows:
         return None
     # The posts just above this page, nearest first: the newer page is the one before the
     # post above them, or the first page when they are fewer than a page.
-    above = db.session.execute(
-        publication.published_posts()
-        .with_only_columns(Post.published_at, Post.id)
-        .where(_position() >= place)
-        .order_by(None)
-        .order_by(Post.published_at.asc(), Post.id.asc())
-        .limit(per_page + 1)
-    ).all()
+    above = db.session.execute(_above(per_page + 1), {**place, "now": now}).all()
     if not above:
         newer = None
     elif len(above) <= per_page:

@@ -16,9 +16,10 @@ from flask import (
 from cms import clock
 from cms.posts import previews, publication, rendered
 from cms.posts.slugs import post_for_old_slug
-from cms.public import paging
+from cms.public import paging, signed_in
 
 blueprint = Blueprint("public", __name__)
+blueprint.record_once(lambda state: signed_in.leave_accounts_unloaded(state.app, blueprint.name))
 
 
 @blueprint.app_template_filter("excerpt")

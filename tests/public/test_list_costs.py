@@ -82,6 +82,38 @@ def test_a_post_page_takes_one_statement(app, client, publish_posts, count):
     assert len(statements) == 1, statements
 
 
+@pytest.mark.parametrize(
+    ("page", "count"), [("first", 1), ("deep", 2), ("post", 1)], ids=["first", "deep", "post"]
+)
+def test_a_signed_in_reader_costs_what_any_reader_does(
+    app, client, users, publish_posts, page, count
+):
+    """No query for the account: the public pages need to know only whether someone is
+    signed in (the Dashboard link), which the session says (cms/public/signed_in.py)."""
+    posts = publish_posts(30)
+    client.login(users["editor"].email)
+    path = {
+        "first": "/",
+        "deep": f"/?before={cursor_of(posts[14])}",
+        "post": f"/posts/{posts[-1].slug}",
+    }[page]
+    statements = statements_for(app, client, path)
+    assert len(statements) == count, statements
+    assert not any("fs_uniquifier" in statement for statement in statements)
+
+
+def test_the_post_page_reads_the_stored_html_and_only_the_authors_name(app, client, publish_posts):
+    post = publish_posts(1)[0]
+    [statement] = statements_for(app, client, f"/posts/{post.slug}")
+    columns = statement.split(" FROM ")[0]
+    assert "posts.body_html" in columns
+    # Neither the Markdown (2 KB a post, and the HTML has it all) nor the author's account
+    # (its password hash, its e-mail address) for a page that shows the author's name.
+    assert "posts.body," not in columns
+    assert "password" not in columns
+    assert "email" not in columns
+
+
 # --- Query plans ------------------------------------------------------------------------
 
 THOUSANDS = 3_000

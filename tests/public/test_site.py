@@ -336,6 +336,22 @@ def test_per_page_cannot_be_raised_from_the_address(client, twelve_posts):
 # --- A post page ------------------------------------------------------------------------
 
 
+def dashboard_links(client, path: str) -> list[dict[str, str]]:
+    return [a for a in page_of(client.get(path)).all("a") if a["href"] == "/admin/"]
+
+
+def test_the_dashboard_link_shows_to_signed_in_people_only(client, publish, users):
+    post = publish("Post")
+    pages = ("/", f"/posts/{post.slug}", "/posts/no-such-post")
+    assert [dashboard_links(client, path) for path in pages] == [[], [], []]
+
+    client.login(users["author"].email)
+    assert all(len(dashboard_links(client, path)) == 1 for path in pages)
+
+    client.logout()
+    assert [dashboard_links(client, path) for path in pages] == [[], [], []]
+
+
 def test_post_page_shows_title_date_and_rendered_body(client, publish):
     publish(
         "Markdown works",
