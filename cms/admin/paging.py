@@ -173,6 +173,7 @@ class KeysetPaging:
             kwargs.update(
                 list_page=list_page,
                 row_buttons=RowActions(self, return_url),
+                list_cell=self.list_cell,
                 # The tab's "List (…)": the figure as people read it, none for an empty list.
                 count=str(list_page.count) if list_page.count.value else None,
                 count_phrase=self.count_phrase(list_page.count),
@@ -183,6 +184,16 @@ class KeysetPaging:
                 last_url=url(last=1),
             )
         return super().render(template, **kwargs)
+
+    def list_cell(self, row, name: str):
+        """What the list shows in column ``name`` of ``row``: Flask-Admin's value, as a
+        plain function. Flask-Admin's own asks for the template's context, and Jinja hands
+        such a function a fresh copy of the whole context, blocks and all, whenever the
+        calling block sets variables (``keyset_list.html``'s does): a copy per cell. The
+        formatters of these lists need no context."""
+        return self._get_list_value(
+            None, row, name, self.column_formatters, self.column_type_formatters
+        )
 
     def row_ref(self, row) -> str:
         """What a row's checkbox sends for a bulk action (``parse_row_ref`` reads it)."""
