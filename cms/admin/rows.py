@@ -34,12 +34,14 @@ _LINKS = {
 def url_for_each(build: Callable[..., str], /, **args) -> Callable[[str], str]:
     """``build(id=row_id, **args)`` for any row id, from one call of ``build``: the id is
     the first argument of the query (Werkzeug keeps their order), so what stands before
-    and after it is the same for every row. ``row_id`` must be URL-safe (a number)."""
+    and after it is the same for every row. An id other than digits is built as usual."""
     built = build(id=0, **args)
     head, marker, tail = built.partition("?id=0")
     if not marker or (tail and not tail.startswith("&")):  # not the shape relied on
         return lambda row_id: build(id=row_id, **args)
-    return lambda row_id: f"{head}?id={row_id}{tail}"
+    return lambda row_id: (
+        f"{head}?id={row_id}{tail}" if row_id.isdigit() else build(id=row_id, **args)
+    )
 
 
 def _link_part(view, action, return_url: str) -> RowPart:

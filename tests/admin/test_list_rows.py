@@ -131,7 +131,7 @@ def test_no_id_is_given_twice_in_a_list(client, users, shelf, post_factory, url)
 def test_a_row_url_is_the_one_url_for_builds(app, return_url):
     with app.test_request_context():
         url = url_for_each(lambda **args: url_for("posts.details_view", **args), url=return_url)
-        for row_id in ("7", "1234567"):
+        for row_id in ("7", "1234567", "a b&c"):
             assert url(row_id) == url_for("posts.details_view", id=row_id, url=return_url)
 
 
