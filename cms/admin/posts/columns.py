@@ -126,8 +126,8 @@ class AuthorFilter(IntEqualFilter):
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
 _ON_SITE = (
-    '<a class="icon" href="{}" title="View on site" target="_blank" rel="noopener">'
-    '<span class="fa fa-external-link"></span></a>'
+    '<a class="icon" href="{}" title="View on site" target="_blank" rel="noopener">\n'
+    '  <span class="fa fa-external-link"></span>\n</a>'
 )
 
 
