@@ -11,6 +11,7 @@ import pytest
 from flask import url_for
 
 from cms import clock
+from cms.admin.posts.columns import view_on_site_part
 from cms.admin.rows import url_for_each
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
@@ -150,3 +151,12 @@ def test_a_row_url_of_another_shape_is_built_for_each_row():
         return f"/x/?url={args['url']}&id={args['id']}"
 
     assert url_for_each(build, url="/y/")("5") == "/x/?url=/y/&id=5"
+
+
+@pytest.mark.parametrize("slug", ["plain-slug-2", "Crème brûlée", "a/b?c"])
+def test_view_on_site_links_to_the_address_url_for_builds(app, users, post_factory, slug):
+    post = post_factory(users["author"], slug=slug, status=PostStatus.PUBLISHED)
+    with app.test_request_context():
+        link = view_on_site_part()("1", post)
+        expected = html.escape(url_for("public.post_detail", slug=slug))
+    assert f'href="{expected}"' in link
