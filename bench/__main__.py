@@ -11,7 +11,20 @@ Settings, from the environment:
 - ``BENCH_KEEP=1``: keep the databases (their whereabouts are printed);
 - ``BENCH_DATABASE_URL``: the PostgreSQL server on which the bench creates its database
   (``postgresql://postgres@127.0.0.1:5432/postgres``); ``BENCH_DIR``: where the SQLite
-  file goes (the system's temporary folder).
+  file goes (the system's temporary folder);
+- ``BENCH_SQLITE_PATH`` (a file) / ``BENCH_POSTGRESQL_DATABASE`` (a database's name on
+  ``BENCH_DATABASE_URL``'s server): run on that database instead of a fresh one, and never
+  remove it. One that holds posts (seeded by an earlier run) is migrated to the newest
+  revision and measured as it is, whatever ``BENCH_POSTS`` says: seeding a million posts
+  takes minutes, measuring again after a change should not. One that is missing, or
+  holds no posts and no accounts, is created, migrated and seeded with ``BENCH_POSTS``
+  posts, and kept for the next run. One with accounts but no posts (a seeding that
+  stopped half-way) is refused. For example::
+
+      BENCH_POSTS=1000000 BENCH_SQLITE_PATH=~/bench/1m.sqlite3 \
+          BENCH_POSTGRESQL_DATABASE=cms_bench_1m make bench   # seeds both, then measures
+      BENCH_SQLITE_PATH=~/bench/1m.sqlite3 \
+          BENCH_POSTGRESQL_DATABASE=cms_bench_1m make bench   # measures them again
 """
 
 from __future__ import annotations
@@ -22,9 +35,20 @@ import sys
 import time
 from pathlib import Path
 
-from .databases import fresh_database, make_app, migrate, server_version, size_of
+from sqlalchemy.engine import make_url
+
+from .databases import (
+    NAMED_BY,
+    bench_database,
+    contents,
+    make_app,
+    migrate,
+    server_version,
+    size_of,
+)
 from .measure import Measured, Runs, measure
 from .pages import discover, log_in
+from .reuse import seeded_before
 from .seed import Seeded, seed
 
 _HEADER = (
@@ -74,7 +98,7 @@ def _row(m: Measured) -> str:
     )
 
 
-def _report_seeding(kind: str, seeded: Seeded, url: str) -> None:
+def _report_seeding(seeded: Seeded, url: str) -> None:
     steps = ", ".join(f"{name} {_seconds(s)}" for name, s in seeded.steps.items())
     print(f"\n### {server_version(url)}: {seeded.posts:,} posts\n")
     print(f"Seeded in {_seconds(seeded.seconds)} ({steps}); database size {_size(size_of(url))}.")
@@ -83,18 +107,51 @@ def _report_seeding(kind: str, seeded: Seeded, url: str) -> None:
             f"Columns filled from the app's own save of the pool of bodies: "
             f"{', '.join(seeded.derived_columns)}."
         )
+    _report_search_word(seeded)
+
+
+def _report_reuse(seeded: Seeded, url: str, migrated: float) -> None:
+    print(f"\n### {server_version(url)}: {seeded.posts:,} posts\n")
+    print(
+        f"Seeded by an earlier run: `{_where(url)}`, migrated to the newest revision in "
+        f"{_seconds(migrated)}; database size {_size(size_of(url))}."
+    )
+    _report_search_word(seeded)
+
+
+def _report_search_word(seeded: Seeded) -> None:
     print(
         f"Search word: {seeded.search_word!r}, a word of {seeded.search_word_posts:,} posts "
         f"({seeded.search_word_posts / seeded.posts:.1%}) in title, summary or body."
     )
 
 
+def _where(url: str) -> str:
+    parsed = make_url(url)
+    return (
+        parsed.database if parsed.get_backend_name() == "sqlite" else f"database {parsed.database}"
+    )
+
+
 def _run_one(kind: str, total: int, runs: Runs, *, seed_only: bool, keep: bool) -> None:
-    with fresh_database(kind, keep=keep) as url:
+    with bench_database(kind, keep=keep) as (url, named):
         app = make_app(url)
+        found = contents(url)
+        if found == "accounts":
+            raise SystemExit(
+                f"{NAMED_BY[kind]}: {_where(url)} holds accounts but no posts (a seeding that "
+                "stopped?); remove it, or name another"
+            )
+        started = time.perf_counter()
         migrate(app)
-        seeded = seed(app, total)
-        _report_seeding(kind, seeded, url)
+        if found == "posts":
+            seeded = seeded_before(app)
+            _report_reuse(seeded, url, time.perf_counter() - started)
+        else:
+            seeded = seed(app, total)
+            _report_seeding(seeded, url)
+            if named:
+                print(f"Kept for the next run ({NAMED_BY[kind]}): {_where(url)}")
         if seed_only:
             return
         print(f"Load average before measuring: {_load()}")
@@ -137,6 +194,11 @@ def main() -> None:
     import sqlite3
 
     print(f"## Benchmark: {total:,} posts (BENCH_POSTS={total})\n")
+    named = [
+        f"{NAMED_BY[k]}={os.environ[NAMED_BY[k]]}" for k in kinds if os.environ.get(NAMED_BY[k])
+    ]
+    if named:
+        print(f"On named databases ({', '.join(named)}): one seeded before keeps its posts.\n")
     print(
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version} (library), "
         f"{os.cpu_count()} CPUs; {runs.warmups} warm-up and {runs.runs} timed runs per request "

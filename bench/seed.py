@@ -11,25 +11,22 @@ journaling off), not through the ORM: the ORM would take hours for a million pos
 whatever the app derives when it saves a post (rendered HTML, an excerpt...) is taken
 from a pool of distinct bodies saved through the ORM first, in a transaction rolled back:
 columns the schema has and this module does not know are filled with what the app gave
-the pool. What the database fills itself (generated columns, rows kept by triggers) it
-fills during the load. Secondary indexes are dropped before the load and rebuilt after
-(a bulk build is several times faster than a million single updates), then ANALYZE.
+the pool. What the database fills itself it fills, during the load or, for indexes it
+can build faster in one pass afterwards, right after it (``bench.load``); then ANALYZE.
 """
 
 from __future__ import annotations
 
 import random
 import re
-import sqlite3
 import time
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate, islice
+from itertools import accumulate
 
-import psycopg
 from sqlalchemy import MetaData, Table, select
 
 from cms import clock
@@ -38,6 +35,7 @@ from cms.extensions import db
 from cms.posts.models import Post, PostStatus
 from cms.posts.slugs import normalise_slug
 
+from .load import batched, load_postgresql, load_sqlite
 from .text import Vocabulary, Writer
 
 AUTHORS = 50
@@ -112,7 +110,7 @@ def seed(app, total: int, *, rng_seed: int = 9) -> Seeded:
         derived_columns, pool = _make_pool(writer, table, author_ids[0], min(total, POOL_SIZE))
         url = db.engine.url
         db.engine.dispose()
-    search_word = _search_word(pool)
+    search_word = _search_word([item.words for item in pool])
     steps["accounts and pool of bodies"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -125,7 +123,7 @@ def seed(app, total: int, *, rng_seed: int = 9) -> Seeded:
     rows = _bound(_rows(writer, timeline, pool, search_word, counted), binders)
     steps["timeline"] = time.perf_counter() - started
 
-    loader = _load_postgresql if url.get_backend_name() == "postgresql" else _load_sqlite
+    loader = load_postgresql if url.get_backend_name() == "postgresql" else load_sqlite
     loader(url, columns, rows, steps)
     return Seeded(
         posts=total,
@@ -139,22 +137,21 @@ def seed(app, total: int, *, rng_seed: int = 9) -> Seeded:
 
 def _make_accounts(rng: random.Random) -> list[int]:
     """The admin who measures, and the authors, through the app's own account service."""
+    accounts.create_user(ADMIN_EMAIL, PASSWORD, ["admin"], full_name="Bench Admin")
+    authors = [
+        accounts.create_user(f"author{number:02}@example.com", PASSWORD, ["author"], full_name=name)
+        for number, name in enumerate(_author_names(rng), start=1)
+    ]
+    db.session.commit()
+    return [author.id for author in authors]
+
+
+def _author_names(rng: random.Random) -> list[str]:
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     first = FREQUENCY_LISTS["female_names"][:200] + FREQUENCY_LISTS["male_names"][:200]
     last = FREQUENCY_LISTS["surnames"][:500]
-    accounts.create_user(ADMIN_EMAIL, PASSWORD, ["admin"], full_name="Bench Admin")
-    authors = [
-        accounts.create_user(
-            f"author{number:02}@example.com",
-            PASSWORD,
-            ["author"],
-            full_name=f"{rng.choice(first).title()} {rng.choice(last).title()}",
-        )
-        for number in range(1, AUTHORS + 1)
-    ]
-    db.session.commit()
-    return [author.id for author in authors]
+    return [f"{rng.choice(first).title()} {rng.choice(last).title()}" for _ in range(AUTHORS)]
 
 
 def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
@@ -162,13 +159,12 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
     rolled back) so the app fills what it derives from them; returns the columns it filled
     that this module does not, and the pool with their values."""
     pooled = []
-    for number in range(size):
-        summary = "" if writer.rng.random() < WITHOUT_SUMMARY_SHARE else writer.summary()
+    for number, (summary, body) in enumerate(_pool_texts(writer, size)):
         post = Post(
             title=f"Pool {number}",
             slug=f"bench-pool-{number}",
             summary=summary,
-            body=writer.body(),
+            body=body,
             status=PostStatus.DRAFT,
             author_id=author_id,
         )
@@ -185,7 +181,7 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
     ]
     found: dict[int, tuple] = {}
     if candidates:
-        for chunk in _batched(ids, 500):
+        for chunk in batched(ids, 500):
             query = select(table.c.id, *candidates).where(table.c.id.in_(chunk))
             found.update({row[0]: tuple(row[1:]) for row in db.session.execute(query)})
     db.session.rollback()
@@ -199,7 +195,7 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
         _Pooled(
             summary=post.summary,
             body=post.body,
-            words=frozenset(_WORD.findall(f"{post.summary} {post.body}".lower())),
+            words=_words_of(post.summary, post.body),
             derived=tuple(found[post_id][i] for i in filled) if candidates else (),
         )
         for post, post_id in zip(pooled, ids, strict=True)
@@ -207,11 +203,32 @@ def _make_pool(writer: Writer, table: Table, author_id: int, size: int):
     return derived_columns, pool
 
 
-def _search_word(pool: list[_Pooled]) -> str:
+def _pool_texts(writer: Writer, size: int) -> Iterator[tuple[str, str]]:
+    """The pool's (summary, body) pairs: the same for the same generator state."""
+    for _ in range(size):
+        summary = "" if writer.rng.random() < WITHOUT_SUMMARY_SHARE else writer.summary()
+        yield summary, writer.body()
+
+
+def _words_of(summary: str, body: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(f"{summary} {body}".lower()))
+
+
+def search_word_of(posts: int, *, rng_seed: int = 9) -> str:
+    """The search word that ``seed(app, posts, rng_seed=rng_seed)`` chose, found again
+    without a database: the generator is replayed up to the end of the pool."""
+    rng = random.Random(rng_seed)
+    writer = Writer(Vocabulary.english(), rng)
+    _author_names(rng)
+    texts = _pool_texts(writer, min(posts, POOL_SIZE))
+    return _search_word([_words_of(summary, body) for summary, body in texts])
+
+
+def _search_word(pool_words: list[frozenset[str]]) -> str:
     """A word of moderate frequency: in about ``SEARCH_WORD_SHARE`` of the bodies, and long
     enough not to hide inside other words (which a substring search would also match)."""
-    in_bodies = Counter(word for item in pool for word in item.words if len(word) >= 6)
-    target = SEARCH_WORD_SHARE * len(pool)
+    in_bodies = Counter(word for words in pool_words for word in words if len(word) >= 6)
+    target = SEARCH_WORD_SHARE * len(pool_words)
     return min(in_bodies, key=lambda word: (abs(in_bodies[word] - target), word))
 
 
@@ -307,13 +324,6 @@ def _naive_utc(value):
     return value
 
 
-def _batched(items, size: int) -> Iterator[list]:
-    # itertools.batched arrived in Python 3.12.
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _check_fillable(table: Table, columns: list[str]) -> None:
     for column in table.columns:
         if column.name in columns or column.name == "id":
@@ -323,69 +333,3 @@ def _check_fillable(table: Table, columns: list[str]) -> None:
                 f"posts.{column.name} is required and neither this seeder, the app (on the "
                 "pool of bodies) nor the database fills it: teach bench/seed.py about it"
             )
-
-
-def _load_sqlite(url, columns: list[str], rows: Iterator[tuple], steps: dict) -> None:
-    connection = sqlite3.connect(url.database, isolation_level=None)
-    try:
-        journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
-        connection.execute("PRAGMA journal_mode=OFF")
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.execute("PRAGMA cache_size=-524288")  # 512 MB
-        started = time.perf_counter()
-        indexes = connection.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = 'posts' AND sql IS NOT NULL"
-        ).fetchall()
-        for name, _ in indexes:
-            connection.execute(f'DROP INDEX "{name}"')
-        names = ", ".join(f'"{name}"' for name in columns)
-        marks = ", ".join("?" for _ in columns)
-        statement = f"INSERT INTO posts ({names}) VALUES ({marks})"
-        connection.execute("BEGIN")
-        for chunk in _batched(rows, 20_000):
-            connection.executemany(statement, chunk)
-        connection.execute("COMMIT")
-        steps["rows (executemany)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for _, sql in indexes:
-            connection.execute(sql)
-        steps["indexes"] = time.perf_counter() - started
-        started = time.perf_counter()
-        connection.execute("ANALYZE")
-        steps["ANALYZE"] = time.perf_counter() - started
-        connection.execute(f"PRAGMA journal_mode={journal}")
-    finally:
-        connection.close()
-
-
-def _load_postgresql(url, columns: list[str], rows: Iterator[tuple], steps: dict) -> None:
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn) as connection:
-        connection.execute("SET maintenance_work_mem = '1GB'")
-        connection.execute("SET synchronous_commit = off")
-        started = time.perf_counter()
-        # Indexes that back a constraint (the primary key) stay; the others are rebuilt.
-        indexes = connection.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE schemaname = current_schema() AND tablename = 'posts' AND indexname NOT IN "
-            "(SELECT conname FROM pg_constraint WHERE conrelid = 'posts'::regclass)"
-        ).fetchall()
-        for name, _ in indexes:
-            connection.execute(f'DROP INDEX "{name}"')
-        names = ", ".join(f'"{name}"' for name in columns)
-        with connection.cursor().copy(f"COPY posts ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        steps["rows (COPY)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for _, sql in indexes:
-            connection.execute(sql)
-        connection.commit()
-        steps["indexes"] = time.perf_counter() - started
-    started = time.perf_counter()
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        # VACUUM too: a table that has only ever been bulk-loaded has no visibility map, and
-        # index-only scans would visit the heap until autovacuum came by.
-        connection.execute("VACUUM ANALYZE")
-    steps["VACUUM ANALYZE"] = time.perf_counter() - started

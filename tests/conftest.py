@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import flask_migrate
 import pytest
 from flask_mailman import Mail
+from passlib.totp import TOTP
 
 from cms import clock, create_app, mail
 from cms.extensions import db
@@ -152,6 +153,23 @@ def frozen_clock(monkeypatch):
     frozen = FrozenClock()
     monkeypatch.setattr(clock, "utcnow", lambda: frozen.now)
     return frozen
+
+
+@pytest.fixture
+def totp_clock(monkeypatch):
+    """Pin the clock of authenticator codes (passlib's, which both the server's check and
+    the test's authenticator read), in seconds since the epoch; call it to move on. It
+    starts at the beginning of a 30-second step."""
+
+    class TotpClock:
+        now = 60_000_000 * 30
+
+        def __call__(self, seconds: int) -> None:
+            self.now = seconds
+
+    pinned = TotpClock()
+    monkeypatch.setattr(TOTP, "now", staticmethod(lambda: pinned.now))
+    return pinned
 
 
 @pytest.fixture

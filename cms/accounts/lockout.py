@@ -18,11 +18,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_security.forms import TwoFactorVerifyCodeForm
+from flask_security.proxies import _security
 from flask_security.recovery_codes import MfRecoveryForm
 from flask_security.utils import get_message
 from sqlalchemy import case, literal, or_, select, update
 
 from cms import clock
+from cms.accounts import totp
 from cms.accounts.models import User
 from cms.audit import service as audit
 from cms.extensions import db
@@ -99,14 +101,26 @@ def unlock(user: User, *, by: User | None) -> bool:
 class LockedTwoFactorCodeForm(TwoFactorVerifyCodeForm):
     """Flask-Security's authenticator-code form (which counts wrong codes), refusing even
     the right code while the account is locked: Flask-Security asks ``is_locked`` only
-    before the second factor."""
+    before the second factor. A code refused for being used already (``cms.accounts.totp``)
+    is counted too, but answered with what to do: wait for the next code."""
 
     def validate(self, **kwargs) -> bool:
         valid = super().validate(**kwargs)
         if valid and not self.is_setup and self.user.is_locked():
             self.code.errors.append(get_message("TWO_FACTOR_INVALID_TOKEN")[0])
             return False
+        if not valid and self._used_already():
+            self.code.errors[:] = [totp.USED_ALREADY]
         return valid
+
+    def _used_already(self) -> bool:
+        return bool(
+            self.user is not None
+            and self.code.data
+            and _security.totp_factory.used_already(
+                self.code.data, self.tf_totp_secret, self.user, self.window
+            )
+        )
 
 
 class LockedRecoveryCodeForm(MfRecoveryForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_admin import Admin
 from flask_admin import helpers as admin_helpers
 from flask_admin.menu import MenuLink
@@ -42,6 +42,17 @@ def admin_layout_context() -> dict:
 security.context_processor(admin_layout_context)
 
 
+def admin_static_url(admin_endpoint: str, **args) -> str:
+    """The URL of one of Flask-Admin's own files (``templates/admin/static.html``), built
+    once per app and script root and then reused: they never change while it runs."""
+    urls = current_app.extensions.setdefault("cms_admin_static_urls", {})
+    key = (request.script_root, admin_endpoint, *sorted(args.items()))
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for(f"{admin_endpoint}.static", **args)
+    return url
+
+
 def init_admin(app: Flask) -> Admin:
     """Create this app's own ``Admin`` (one shared across apps would keep the first app)."""
     admin = Admin(
@@ -57,5 +68,6 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
     admin.add_view(AuditLogView(AuditEntry, db, name="Audit log", endpoint="audit"))
     admin.add_link(MenuLink(name="View site", url="/"))
+    app.add_template_global(admin_static_url)
 
     return admin

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_security import current_user
 
 from cms.accounts import two_factor
@@ -16,7 +16,13 @@ class StaffOnly:
         return is_staff(user)
 
     def is_accessible(self) -> bool:
-        return self.allows(current_user) and not self._must_enroll()
+        # Asked for every view of the menu on every page: answered once per request for
+        # each rule (staff, admins), which says the same for every view that shares it.
+        answers = g.setdefault("cms_admin_access", {})
+        rule = type(self).allows
+        if rule not in answers:
+            answers[rule] = self.allows(current_user) and not self._must_enroll()
+        return answers[rule]
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:

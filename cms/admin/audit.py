@@ -30,7 +30,6 @@ class AuditLogView(AdminsOnly, KeysetPaging, CMSModelView):
     can_export = True
     export_types = ["csv"]
     page_size = 50
-    list_template = "admin/model/keyset_list.html"
     counted_noun = ("entry", "entries")
 
     column_list = ("at", "actor_email", "action", "target_type", "target_label", "source", "ip")

@@ -22,6 +22,7 @@ from flask_admin import expose
 from sqlalchemy import and_, inspect, select, tuple_
 
 from cms.admin.cursors import Cursor, SortKey
+from cms.admin.rows import RowActions
 from cms.counting import PendingCount, RowCount
 from cms.extensions import db
 
@@ -46,6 +47,7 @@ class KeysetPaging:
     bases). ``counted_noun`` names the rows in the figure: "about 1,000,000 posts"."""
 
     counted_noun = ("row", "rows")
+    list_template = "admin/model/keyset_list.html"
     #: Rows the export reads at a time.
     export_batch = 1000
 
@@ -167,18 +169,39 @@ class KeysetPaging:
                 return self._get_list_url(view_args.clone(extra_args=extra_args))
 
             here = {arg: request.args[arg] for arg in (AFTER, BEFORE, LAST) if arg in request.args}
+            return_url = url(**here)
             kwargs.update(
                 list_page=list_page,
+                row_buttons=RowActions(self, return_url),
+                list_cell=self.list_cell,
                 # The tab's "List (…)": the figure as people read it, none for an empty list.
                 count=str(list_page.count) if list_page.count.value else None,
                 count_phrase=self.count_phrase(list_page.count),
-                return_url=url(**here),
+                return_url=return_url,
                 first_url=url(),
                 previous_url=list_page.first and url(before=list_page.first.token()),
                 next_url=list_page.last and url(after=list_page.last.token()),
                 last_url=url(last=1),
             )
         return super().render(template, **kwargs)
+
+    def list_cell(self, row, name: str):
+        """What the list shows in column ``name`` of ``row``: Flask-Admin's value, as a
+        plain function. Flask-Admin's own asks for the template's context, and Jinja hands
+        such a function a fresh copy of the whole context, blocks and all, whenever the
+        calling block sets variables (``keyset_list.html``'s does): a copy per cell. The
+        formatters of these lists need no context."""
+        return self._get_list_value(
+            None, row, name, self.column_formatters, self.column_type_formatters
+        )
+
+    def row_ref(self, row) -> str:
+        """What a row's checkbox sends for a bulk action (``parse_row_ref`` reads it)."""
+        return str(self.get_pk_value(row))
+
+    def extra_row_parts(self) -> tuple:
+        """Row parts (``cms.admin.rows``) after Flask-Admin's buttons in each row."""
+        return ()
 
     def count_phrase(self, count: RowCount) -> str:
         one, many = self.counted_noun

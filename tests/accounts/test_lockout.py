@@ -14,7 +14,7 @@ from cms.extensions import db
 from tests.accounts.test_login import same_page
 from tests.client import flashed
 from tests.factories import PASSWORD, stored_user
-from tests.two_factor import code_for, enroll, generate_recovery_codes, give_code, wrong_code_for
+from tests.two_factor import Authenticator, enroll, generate_recovery_codes, give_code
 
 WRONG = "not the password"
 
@@ -215,24 +215,24 @@ def two_factor_required(app, monkeypatch):
     monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED", True)
 
 
-def enrolled_and_logged_out(client, email: str) -> str:
-    """The authenticator key of ``email``, who has set up two-factor and logged out."""
+def enrolled_and_logged_out(client, email: str) -> Authenticator:
+    """The authenticator of ``email``, who has set up two-factor and logged out."""
     client.login(email)
-    key = enroll(client)
+    phone = enroll(client)
     client.logout()
-    return key
+    return phone
 
 
 @pytest.mark.usefixtures("two_factor_required", "lock_after_three")
 def test_wrong_authenticator_codes_lock_the_account_even_against_the_right_code(
     app, client, users, can_log_in
 ):
-    key = enrolled_and_logged_out(client, "editor@example.com")
+    phone = enrolled_and_logged_out(client, "editor@example.com")
 
     client.login("editor@example.com")  # the right password
     for _ in range(3):
-        assert "Invalid code" in give_code(client, wrong_code_for(key)).get_data(as_text=True)
-    refused = give_code(client, code_for(key))
+        assert "Invalid code" in give_code(client, phone.wrong_code()).get_data(as_text=True)
+    refused = give_code(client, phone.code())
 
     assert "Invalid code" in refused.get_data(as_text=True)
     assert client.get("/admin/").location.startswith("/login")
@@ -260,11 +260,11 @@ def test_wrong_recovery_codes_lock_the_account_even_against_a_right_one(app, cli
 
 @pytest.mark.usefixtures("two_factor_required", "lock_after_three")
 def test_a_complete_login_forgets_earlier_wrong_codes(app, client, users):
-    key = enrolled_and_logged_out(client, "editor@example.com")
+    phone = enrolled_and_logged_out(client, "editor@example.com")
     client.login("editor@example.com")
     for _ in range(2):
-        give_code(client, wrong_code_for(key))
-    assert give_code(client, code_for(key)).location == "/admin/"
+        give_code(client, phone.wrong_code())
+    assert give_code(client, phone.code()).location == "/admin/"
 
     assert stored_user("editor@example.com").failed_login_count == 0
 

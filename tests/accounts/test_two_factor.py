@@ -7,17 +7,18 @@ import re
 
 import pytest
 
+from cms.accounts.totp import USED_ALREADY
 from cms.audit.models import AuditEntry
 from cms.extensions import db, security
 from tests.client import flashed
 from tests.factories import stored_user
 from tests.two_factor import (
+    Authenticator,
     code_for,
     enroll,
     generate_recovery_codes,
     give_code,
     start_setup,
-    wrong_code_for,
 )
 
 
@@ -34,8 +35,8 @@ def entries(action: str) -> list[AuditEntry]:
     ).all()
 
 
-def enrolled(client, email: str) -> str:
-    """Log in (enrolling if the role requires it) with two-factor set up; the key."""
+def enrolled(client, email: str) -> Authenticator:
+    """Log in (enrolling if the role requires it) with two-factor set up; the phone."""
     response = client.login(email)
     if response.location != "/tf-setup":
         client.get("/tf-setup")
@@ -56,7 +57,7 @@ def test_admins_and_editors_must_set_it_up_before_the_dashboard(client, users, r
     key, action, token = start_setup(client)
     assert action == "/tf-validate"
     assert client.get("/admin/").location.startswith("/login")  # not before the code either
-    response = client.post(action, data={"csrf_token": token, "code": code_for(key)})
+    response = client.post(action, data={"csrf_token": token, "code": Authenticator(key).code()})
     assert response.location == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert stored_user(users[role].email).tf_primary_method == "authenticator"
@@ -68,12 +69,12 @@ def test_an_author_is_not_made_to_but_may_set_it_up(client, users):
     assert client.login(email).location == "/admin/"
     page = client.get("/tf-setup").get_data(as_text=True)
     assert "Two-factor sign-in is <strong>off</strong>" in page
-    key = enroll(client)
+    phone = enroll(client)
     client.logout()
 
     assert client.login(email).location.startswith("/tf-validate")
     assert client.get("/admin/").location.startswith("/login")
-    assert give_code(client, code_for(key)).location == "/admin/"
+    assert give_code(client, phone.code()).location == "/admin/"
 
 
 def test_with_the_requirement_off_nobody_is_made_to(users, can_log_in):
@@ -98,15 +99,15 @@ def test_the_required_roles_are_a_setting(app, monkeypatch, users, can_log_in):
 @pytest.mark.usefixtures("required")
 def test_a_wrong_code_is_refused(client, users):
     email = users["editor"].email
-    key = enrolled(client, email)
+    phone = enrolled(client, email)
     client.logout()
 
     client.login(email)
-    response = give_code(client, wrong_code_for(key))
+    response = give_code(client, phone.wrong_code())
     assert response.status_code == 200
     assert "Invalid code" in response.get_data(as_text=True)
     assert client.get("/admin/").location.startswith("/login")
-    assert give_code(client, code_for(key)).location == "/admin/"
+    assert give_code(client, phone.code()).location == "/admin/"
 
 
 def enrolled_earlier(user) -> str:
@@ -119,9 +120,10 @@ def enrolled_earlier(user) -> str:
 
 
 @pytest.mark.usefixtures("required")
-def test_a_code_from_minutes_ago_is_refused(client, users):
+def test_a_code_from_minutes_ago_is_refused(client, users, totp_clock):
     email = users["editor"].email
     key = enrolled_earlier(users["editor"])
+    totp_clock(totp_clock.now + 15)  # mid-step: the codes below are the server's too
 
     client.login(email)
     assert "Invalid code" in give_code(client, code_for(key, seconds_ago=120)).get_data(
@@ -133,9 +135,10 @@ def test_a_code_from_minutes_ago_is_refused(client, users):
 
 
 @pytest.mark.usefixtures("required")
-def test_a_code_works_once(app, client, users):
+def test_a_code_works_once(app, client, users, totp_clock):
     email = users["editor"].email
     key = enrolled_earlier(users["editor"])
+    totp_clock(totp_clock.now + 15)
     client.login(email)
     code = code_for(key)
     assert give_code(client, code).location == "/admin/"
@@ -143,16 +146,21 @@ def test_a_code_works_once(app, client, users):
 
     someone_else = app.test_client()  # who saw the code typed, within the same 30 seconds
     someone_else.login(email)
-    replayed = give_code(someone_else, code)
+    replayed = give_code(someone_else, code).get_data(as_text=True)
+    earlier = give_code(someone_else, code_for(key, seconds_ago=30)).get_data(as_text=True)
 
-    assert "Invalid code" in replayed.get_data(as_text=True)
+    # Refused, and counted as a failed attempt. The editor themselves, logging in again
+    # within the 30 seconds, is told why and what to do rather than that the code is wrong.
+    for refused in (replayed, earlier):
+        assert USED_ALREADY in refused and "Invalid code" not in refused
     assert someone_else.get("/admin/").location.startswith("/login")
+    assert stored_user(email).failed_login_count == 2
     # The next code the app shows works.
     assert give_code(someone_else, code_for(key, seconds_ago=-30)).location == "/admin/"
 
 
 @pytest.mark.usefixtures("required")
-def test_the_code_that_set_up_the_authenticator_is_spent(app, client, users):
+def test_the_code_that_set_up_the_authenticator_is_spent(app, client, users, totp_clock):
     email = users["editor"].email
     client.login(email)
     key, action, token = start_setup(client)
@@ -163,8 +171,33 @@ def test_the_code_that_set_up_the_authenticator_is_spent(app, client, users):
     someone_else = app.test_client()
     someone_else.login(email)
 
-    assert "Invalid code" in give_code(someone_else, code).get_data(as_text=True)
+    assert USED_ALREADY in give_code(someone_else, code).get_data(as_text=True)
     assert someone_else.get("/admin/").location.startswith("/login")
+
+
+@pytest.mark.usefixtures("required")
+def test_a_code_read_as_its_step_ends_is_taken_in_the_next_and_not_given_again(
+    app, client, users, totp_clock
+):
+    """How the test's authenticator gives codes: the one of now, even when the server checks
+    it a moment later in the next step (a code of the previous step would then be refused),
+    and after that the next step's code, not the one just used."""
+    email = users["editor"].email
+    client.login(email)
+    key, action, token = start_setup(client)
+    phone = Authenticator(key)
+    step_starts = totp_clock.now
+    totp_clock(step_starts + 29)  # read off the phone in the step's last second
+    code = phone.code()
+    totp_clock(step_starts + 30)  # and checked in the next step
+    assert client.post(action, data={"csrf_token": token, "code": code}).location == "/admin/"
+    client.logout()
+
+    again = app.test_client()  # logging in again within the same step
+    again.login(email)
+    next_code = phone.code()
+    assert next_code != code
+    assert give_code(again, next_code).location == "/admin/"
 
 
 @pytest.mark.usefixtures("required")
@@ -207,10 +240,10 @@ def test_a_recovery_code_logs_in_once(client, users):
 @pytest.mark.usefixtures("required")
 def test_secrets_and_recovery_codes_are_stored_encrypted(client, users):
     email = users["editor"].email
-    key = enrolled(client, email)
+    phone = enrolled(client, email)
     codes = generate_recovery_codes(client)
     user = stored_user(email)
-    plain_key = key.replace("-", "")
+    plain_key = phone.key.replace("-", "")
     assert plain_key not in user.tf_totp_secret.replace("-", "")
     assert not set(codes) & set(user.mf_recovery_codes)
     assert len(user.mf_recovery_codes) == len(codes)
@@ -242,11 +275,11 @@ def test_an_author_turns_it_off_and_logs_in_with_a_password_again(client, users,
 @pytest.mark.usefixtures("required")
 def test_setting_up_changing_and_logging_in_are_audited(client, users):
     email = users["editor"].email
-    key = enrolled(client, email)  # during the login
+    old_phone = enrolled(client, email)  # during the login
     enroll(client)  # a new phone, from the account menu
     client.logout()
     client.login(email)
-    give_code(client, code_for(key))  # the old phone's key no longer works
+    give_code(client, old_phone.code())  # the old phone's key no longer works
     assert client.get("/admin/").location.startswith("/login")
 
     setups = entries("auth.two_factor_setup")

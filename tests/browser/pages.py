@@ -10,11 +10,11 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
-from tests.two_factor import code_for, enrolment_code_for
+from tests.two_factor import Authenticator
 
-#: Each person's authenticator key, as their phone would hold it once they set it up. The
-#: server runs in production settings, where admins and editors must use two-factor.
-AUTHENTICATOR_KEYS: dict[str, str] = {}
+#: Each person's authenticator app, as their phone holds it once they set it up. The server
+#: runs in production settings, where admins and editors must use two-factor.
+AUTHENTICATORS: dict[str, Authenticator] = {}
 
 
 def log_in_as(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -25,21 +25,22 @@ def log_in_as(page: Page, email: str, password: str = PASSWORD) -> None:
     if "/tf-setup" in page.url:
         set_up_authenticator(page, email)
     elif "/tf-validate" in page.url:
-        give_code(page, code_for(AUTHENTICATOR_KEYS[email]))
+        give_code(page, AUTHENTICATORS[email].code())
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
-def start_authenticator_setup(page: Page, email: str) -> str:
-    """Choose the authenticator app on the setup page; the key it shows (kept for ``email``)."""
+def start_authenticator_setup(page: Page, email: str) -> Authenticator:
+    """Choose the authenticator app on the setup page; the phone that took the key it shows
+    (kept for ``email``)."""
     page.get_by_role("button", name=re.compile("Set up an authenticator app|Use a new")).click()
-    key = page.locator("#authenticator-key").inner_text().strip()
-    AUTHENTICATOR_KEYS[email] = key
-    return key
+    phone = Authenticator(page.locator("#authenticator-key").inner_text().strip())
+    AUTHENTICATORS[email] = phone
+    return phone
 
 
 def set_up_authenticator(page: Page, email: str) -> None:
-    key = start_authenticator_setup(page, email)
-    give_code(page, enrolment_code_for(key))
+    phone = start_authenticator_setup(page, email)
+    give_code(page, phone.code())
 
 
 def give_code(page: Page, code: str) -> None:

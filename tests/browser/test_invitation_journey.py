@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import unique
 from tests.browser.pages import (
-    AUTHENTICATOR_KEYS,
+    AUTHENTICATORS,
     accept_invitation,
     fill_login_form,
     first_log_in,
@@ -22,7 +22,6 @@ from tests.browser.pages import (
     log_in_as,
     log_out,
 )
-from tests.two_factor import wrong_code_for
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +50,7 @@ def test_an_invited_editor_chooses_a_password_and_logs_in(
     newcomer.goto("/login")
     fill_login_form(newcomer, editor, "Eve's chosen passphrase")
     newcomer.wait_for_url(re.compile(r"/tf-validate"))
-    give_code(newcomer, wrong_code_for(AUTHENTICATOR_KEYS[editor]))
+    give_code(newcomer, AUTHENTICATORS[editor].wrong_code())
     expect(newcomer.get_by_text("Invalid code")).to_be_visible()
     newcomer.goto("/admin/")
     expect(newcomer.get_by_role("heading", name="Login")).to_be_visible()  # not signed in

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
-    AUTHENTICATOR_KEYS,
+    AUTHENTICATORS,
     fill_login_form,
     give_code,
     log_in_as,
@@ -17,7 +17,6 @@ from tests.browser.pages import (
     scripts_ready,
     start_authenticator_setup,
 )
-from tests.two_factor import enrolment_code_for, wrong_code_for
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +30,22 @@ def test_an_editor_must_set_up_two_factor_then_logs_in_with_a_code(page: Page, p
     expect(page.get_by_text("Your role requires two-factor sign-in")).to_be_visible()
     expect(page.get_by_role("button", name="Turn off two-factor sign-in")).to_have_count(0)
 
-    key = start_authenticator_setup(page, editor)
+    phone = start_authenticator_setup(page, editor)
     expect(page.locator("#qrcode")).to_be_visible()
-    give_code(page, enrolment_code_for(key))
+    give_code(page, phone.code())
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     log_out(page)
 
     page.goto("/login")
     fill_login_form(page, editor, "correct horse battery")
     page.wait_for_url(re.compile(r"/tf-validate"))
-    give_code(page, wrong_code_for(key))
+    give_code(page, phone.wrong_code())
     expect(page.get_by_text("Invalid code")).to_be_visible()
     page.goto("/admin/")
     expect(page.get_by_role("heading", name="Login")).to_be_visible()  # not signed in
 
     log_in_as(page, editor)  # the password, then the right code
-    assert AUTHENTICATOR_KEYS[editor] == key
+    assert AUTHENTICATORS[editor] is phone
 
 
 def test_an_author_turns_two_factor_on_from_the_account_menu(page: Page, person):
@@ -57,8 +56,8 @@ def test_an_author_turns_two_factor_on_from_the_account_menu(page: Page, person)
     page.locator("#account-menu").click()
     page.get_by_role("link", name="Two-factor sign-in").click()
     expect(page.get_by_text("Two-factor sign-in is off")).to_be_visible()
-    key = start_authenticator_setup(page, author)
-    give_code(page, enrolment_code_for(key))
+    phone = start_authenticator_setup(page, author)
+    give_code(page, phone.code())
     expect(page.get_by_text("Two-factor sign-in is on")).to_be_visible()
 
     page.get_by_role("link", name="Recovery codes").click()

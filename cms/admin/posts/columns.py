@@ -1,21 +1,26 @@
 """What the post lists show and filter by: the state badge, the state and author filters,
-and the labels and formatters the posts list and the trash share."""
+the labels and formatters the posts list and the trash share, and the posts list's "view
+on site" link."""
 
 from __future__ import annotations
 
+import re
+
+from flask import url_for
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Boolean, func, literal_column
 from sqlalchemy.orm import defer
 
 from cms import clock
+from cms.accounts.models import User
 from cms.admin.base import parse_id
 from cms.admin.formatting import PerRequestOptions
 from cms.dates import format_utc, utc_column
 from cms.extensions import db
-from cms.posts import policy
+from cms.posts import policy, publication
 from cms.posts.models import LIVE_STATES, Post, PostState
 
 _STATE_BADGES = {
@@ -48,17 +53,26 @@ def without_texts() -> list:
     return [defer(text) for text in _TEXTS]
 
 
+#: Each state's badge, less the closing tag, made once: the list shows one on every row.
+_BADGE_OPENINGS = {
+    state: Markup('<span class="badge badge-{}" data-state="{}">{}').format(
+        badge, state.value, state.label
+    )
+    for state, badge in _STATE_BADGES.items()
+}
+
+
 def state_badge(view, context, post: Post, name: str) -> Markup:
     state = post.state_at(clock.utcnow())
-    when = f" {format_utc(post.published_at)}" if state is PostState.SCHEDULED else ""
-    return Markup('<span class="badge badge-{}" data-state="{}">{}{}</span>').format(
-        _STATE_BADGES[state], state.value, state.label, when
-    )
+    opening = _BADGE_OPENINGS[state]
+    if state is PostState.SCHEDULED:
+        return opening + f" {format_utc(post.published_at)}" + Markup("</span>")
+    return opening + Markup("</span>")
 
 
 def stored_status(view, context, post: Post, name: str) -> Markup:
     """The status the post keeps in the trash, and gets back on restore."""
-    return Markup("{}").format(post.status.label)
+    return escape(post.status.label)
 
 
 FORMATTERS = {
@@ -97,7 +111,9 @@ def assignable_authors() -> list:
 
 
 def _author_choices():
-    return [(str(user.id), user.email) for user in assignable_authors()]
+    # Their ids and e-mails only: the filter's menu needs no whole user.
+    authors = policy.assignable_authors(current_user).with_only_columns(User.id, User.email)
+    return [(str(user_id), email) for user_id, email in db.session.execute(authors)]
 
 
 class AuthorFilter(IntEqualFilter):
@@ -106,3 +122,27 @@ class AuthorFilter(IntEqualFilter):
 
     def validate(self, value) -> bool:
         return parse_id(value) is not None
+
+
+_PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
+_ON_SITE = (
+    '<a class="icon" href="{}" title="View on site" target="_blank" rel="noopener">\n'
+    '  <span class="fa fa-external-link"></span>\n</a>'
+)
+
+
+def view_on_site_part():
+    """A row part (``cms.admin.rows``): the link to the public page of a post readers may
+    see now, so an editor can check what readers see. The address is built once: a slug
+    as ``normalise_slug`` makes it needs no quoting; any other goes through ``url_for``."""
+    built = url_for("public.post_detail", slug="0")
+    head, marker, tail = built.rpartition("/0")
+
+    def part(row_id: str, post) -> str:
+        if not publication.is_published(post):
+            return ""
+        if marker and _PLAIN_SLUG.fullmatch(post.slug):
+            return _ON_SITE.format(f"{head}/{post.slug}{tail}")
+        return _ON_SITE.format(escape(url_for("public.post_detail", slug=post.slug)))
+
+    return part

@@ -21,7 +21,12 @@ from cms import acting, clock
 from cms.accounts.models import User
 from cms.admin.base import parse_id
 from cms.admin.formatting import spreadsheet_safe
-from cms.admin.posts.columns import AuthorFilter, StateFilter, assignable_authors
+from cms.admin.posts.columns import (
+    AuthorFilter,
+    StateFilter,
+    assignable_authors,
+    view_on_site_part,
+)
 from cms.admin.posts.history import RevisionViews
 from cms.admin.posts.scoped import ScopedPostView
 from cms.admin.posts.searching import FullTextSearch
@@ -29,7 +34,7 @@ from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
 from cms.dates import format_utc
 from cms.extensions import db
-from cms.posts import conflicts, policy, publication, service
+from cms.posts import conflicts, policy, service
 from cms.posts.models import Post, PostRevision
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import holder_blocking, normalise_slug
@@ -41,7 +46,6 @@ def _strip(value):
 
 class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
     bulk_steps = BULK_STEPS
-    list_template = "admin/posts/list.html"
     edit_template = "admin/posts/edit.html"
 
     column_list = ("title", "status", "author", "published_at", "updated_at")
@@ -223,6 +227,10 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
     def get_export_value(self, model, name):
         return spreadsheet_safe(super().get_export_value(model, name))
 
-    def is_live(self, post) -> bool:
-        """For the list's "view on site" link."""
-        return publication.is_published(post)
+    def extra_row_parts(self) -> tuple:
+        return (view_on_site_part(),)
+
+    def row_ref(self, post) -> str:
+        """The version the editor saw rides with the id, so a bulk step refuses a post
+        changed since the list was shown (``parse_row_ref`` reads it back)."""
+        return f"{post.id}:{post.version}"
