@@ -16,10 +16,11 @@ from flask import (
 from cms import clock
 from cms.posts import previews, publication, rendered
 from cms.posts.slugs import post_for_old_slug
-from cms.public import paging, signed_in
+from cms.public import paging, reading, signed_in
 
 blueprint = Blueprint("public", __name__)
 blueprint.record_once(lambda state: signed_in.leave_accounts_unloaded(state.app, blueprint.name))
+blueprint.before_request(reading.read_outside_a_transaction)
 
 
 @blueprint.app_template_filter("excerpt")
