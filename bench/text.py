@@ -39,6 +39,10 @@ class Vocabulary:
         return list(itertools.accumulate(1 / rank for rank in range(1, len(self.words) + 1)))
 
     @cached_property
+    def _content_words(self) -> tuple[str, ...]:
+        return self.words[_FUNCTION_WORDS:]  # once: a slice per title cost most of a seeding
+
+    @cached_property
     def _zipf_content(self) -> list[float]:
         ranks = range(_FUNCTION_WORDS + 1, len(self.words) + 1)
         return list(itertools.accumulate(1 / rank for rank in ranks))
@@ -48,7 +52,7 @@ class Vocabulary:
 
     def draw_content(self, rng: random.Random, k: int) -> list[str]:
         """Words for titles and headings: no "the" or "of"."""
-        return rng.choices(self.words[_FUNCTION_WORDS:], cum_weights=self._zipf_content, k=k)
+        return rng.choices(self._content_words, cum_weights=self._zipf_content, k=k)
 
     def rank(self, word: str) -> int:
         return self.words.index(word) + 1
