@@ -214,8 +214,11 @@ def _search_reference(app, word: str, page_size: int) -> Callable[[], Select]:
         if engine.dialect.name == "postgresql":
             for column in inspect(engine).get_columns("posts"):
                 if str(column["type"]).upper() == "TSVECTOR":
+                    # 'simple': the word as written. A stemming configuration would
+                    # look for a stem ('arrives' -> 'arriv') that a vector built
+                    # without stemming never holds, and find nothing.
                     matching = text(
-                        f"posts.\"{column['name']}\" @@ to_tsquery('english', :bench_word)"
+                        f"posts.\"{column['name']}\" @@ to_tsquery('simple', :bench_word)"
                     ).bindparams(bench_word=word)
         else:
             fts = db.session.scalar(

@@ -29,6 +29,21 @@ from cms.extensions import db
 #: The query arguments that name a place in the list.
 AFTER, BEFORE, LAST = "after", "before", "last"
 
+#: The execution option that marks the rows a list counts (a view's ``get_count_query``).
+_ROWS_TO_COUNT = "cms_rows_to_count"
+
+
+def rows_to_count(query):
+    """``query`` (the rows a list's figure counts) marked as such: Flask-Admin applies
+    each filter to the page's query and to this one, and a filter may need to hint the
+    planner differently for each (see ``counts_rows``)."""
+    return query.execution_options(**{_ROWS_TO_COUNT: True})
+
+
+def counts_rows(query) -> bool:
+    """Whether a filter is applied to the rows a list counts, not to its page."""
+    return query.get_execution_options().get(_ROWS_TO_COUNT, False)
+
 
 @dataclass
 class ListPage:

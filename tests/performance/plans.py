@@ -26,6 +26,15 @@ def plan_problems(statement: str, parameters, table: str, *, ordered: bool) -> l
     return list(_postgresql_problems(plan[0]["Plan"], table))
 
 
+def sqlite_count_reads(statement: str, parameters) -> list[str]:
+    """SQLite: how each bounded count in ``statement`` reads (the plan lines inside its
+    ``LIMIT`` co-routine), e.g. "SEARCH posts USING COVERING INDEX ix (status=?)"."""
+    rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    rows = [tuple(row) for row in rows]
+    coroutines = {row[0] for row in rows if row[3].startswith("CO-ROUTINE")}
+    return [row[3] for row in rows if row[1] in coroutines]
+
+
 def _sqlite_problems(rows, table: str, ordered: bool) -> list[str]:
     """``rows`` are EXPLAIN QUERY PLAN's (id, parent, _, detail). A count is a co-routine
     (the bounded count's ``LIMIT`` subquery): in it, an index that is not covering means

@@ -20,7 +20,7 @@ from cms import acting
 from cms.accounts.models import User
 from cms.admin.access import StaffOnly
 from cms.admin.base import CMSModelView, parse_id
-from cms.admin.paging import KeysetPaging
+from cms.admin.paging import KeysetPaging, rows_to_count
 from cms.admin.posts.columns import FORMATTERS, LABELS, without_texts
 from cms.extensions import db
 from cms.posts import policy
@@ -92,7 +92,7 @@ class ScopedPostView(StaffOnly, KeysetPaging, CMSModelView):
 
     def get_count_query(self):
         # The rows to count, not a count: cms.counting bounds it or estimates it.
-        return db.session.query(Post.id).filter(self._scope())
+        return rows_to_count(db.session.query(Post.id).filter(self._scope()))
 
     def stored_post(self, id) -> Post:
         """The post ``id`` names, wherever it is and whoever may see it; 404 if none."""
