@@ -84,6 +84,11 @@ class PendingCount:
         self.known: RowCount | None = None
         self.column = None
         options = query.get_execution_options()
+        self.counted_by = options.get(_COUNTED_BY)
+        if self.counted_by is not None:
+            self.column = self.counted_by
+            self.lower_bound = False
+            return
         marked = options.get(_BOUNDED_ONLY)
         self.lower_bound = marked == _SAMPLED
         if marked is None and db.session.get_bind().dialect.name == "postgresql":
@@ -100,6 +105,8 @@ class PendingCount:
     def result(self, counted: int) -> RowCount:
         if self.known is not None:
             return self.known
+        if self.counted_by is not None:
+            return RowCount(counted)
         if self.lower_bound:
             return RowCount(min(counted, self.exact_up_to), Precision.AT_LEAST)
         if counted <= self.exact_up_to:
@@ -119,6 +126,17 @@ def estimated(query, estimate: int):
     figure is that estimate: a bounded count would test each row (for a search, unpack
     each post's vector)."""
     return query.execution_options(**{_ESTIMATE: estimate})
+
+
+#: The execution option ``counted_by`` sets.
+_COUNTED_BY = "cms_counted_by"
+
+
+def counted_by(query, column):
+    """``query`` marked with a column that says exactly how many rows it returns, cheaper
+    than counting them (a search knows its matches): the figure is that column's value,
+    selected along with the page."""
+    return query.execution_options(**{_COUNTED_BY: column})
 
 
 #: The execution option ``bounded_only`` sets, and its two values.

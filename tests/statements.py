@@ -42,12 +42,12 @@ def recorded_statements(app) -> Iterator[list[str]]:
 
 @contextmanager
 def recorded_executions(app) -> Iterator[list[tuple[str, object]]]:
-    """The SELECTs sent inside the block with their parameters, to EXPLAIN them afterwards
-    exactly as they were sent."""
+    """The SELECTs (with or without a leading WITH) sent inside the block with their
+    parameters, to EXPLAIN them afterwards exactly as they were sent."""
     executions: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             executions.append((statement, parameters))
 
     with _listening(app, record):

@@ -103,13 +103,15 @@ class KeysetPaging:
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         key = self.sort_key(sort_column, sort_desc)
         query, count_query, joins, count_joins = self.get_query(), self.get_count_query(), {}, {}
-        if self._search_supported and search:
-            query, count_query, joins, count_joins = self._apply_search(
-                query, count_query, joins, count_joins, search
-            )
+        # Filters first: a search looks its matches up within the list's rows as filtered
+        # (see cms.admin.posts.searching).
         if filters and self._filters:
             query, count_query, joins, count_joins = self._apply_filters(
                 query, count_query, joins, count_joins, filters
+            )
+        if self._search_supported and search:
+            query, count_query, joins, count_joins = self._apply_search(
+                query, count_query, joins, count_joins, search
             )
         # An inner join: every row has the related row it sorts by (a post its author),
         # and only an inner join lets the database read the related table's index first.

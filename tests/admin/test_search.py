@@ -58,6 +58,26 @@ def test_a_search_keeps_the_lists_order_and_filters(client, users, pantry):
     assert titles(client, f"/admin/posts/?search=apple&flt0_1={other}") == ["Banana bread"]
 
 
+_FIGURE = re.compile(r'data-list-count="(\d+)"\s+data-count-precision="(\w+)"')
+
+
+def test_a_searchs_figure_counts_the_matches_the_filters_keep(client, users, post_factory):
+    """More matches than a page: the figure is the list's, filters included (on
+    PostgreSQL it is the length of the search's list of matches, looked up within the
+    filtered list)."""
+    author, other = users["author"], users["other_author"]
+    for number in range(23):
+        post_factory(other, title=f"Quince jam {number}")
+    for number in range(4):
+        post_factory(author, title=f"Quince tart {number}")
+    client.login(users["editor"].email)
+    figures = {
+        url: _FIGURE.search(client.get(url).get_data(as_text=True)).groups()
+        for url in ("/admin/posts/?search=quince", f"/admin/posts/?search=quince&flt0_1={other.id}")
+    }
+    assert list(figures.values()) == [("27", "exact"), ("23", "exact")]
+
+
 def test_the_list_searches_the_index_not_the_text(app, client, users, pantry):
     client.login(users["editor"].email)
     with recorded_statements(app) as statements:

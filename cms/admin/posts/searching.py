@@ -8,16 +8,18 @@ filters, its paging and the policy's scope.
 
 The search's own lookup (``search.look_up``, one statement) takes the place of the
 statement PostgreSQL's row estimate would cost, so a searched list sends no more
-statements than another. With few matches the figure is an exact count riding in the
-page's SELECT. With many, PostgreSQL's is the planner's estimate of the list's matches
-(the lookup's, passed on), SQLite's a lower bound ("more than 630 posts"): the list's
-posts among the first matches the index holds, since an exact count would test every post
-of the list (half a second for an author's "the" at 200,000 posts).
+statements than another. With few matches the figure is exact, riding in the page's
+SELECT (on PostgreSQL the length of the list of matches the page reads; the list's
+filters apply before the search, so that list holds only the list's posts). With many,
+PostgreSQL's is the planner's estimate of the list's matches (the lookup's, passed on),
+SQLite's a lower bound ("more than 630 posts"): the list's posts among the first matches
+the index holds, since an exact count would test every post of the list (half a second
+for an author's "the" at 200,000 posts).
 """
 
 from __future__ import annotations
 
-from cms.counting import bounded_only, estimated
+from cms.counting import bounded_only, counted_by, estimated
 from cms.posts import search
 
 
@@ -37,7 +39,9 @@ class FullTextSearch:
         lookup = search.look_up(search_text, within)
         if count_query is not None:
             count_query = count_query.filter(lookup.count_condition)
-            if lookup.estimate is not None:
+            if lookup.count_column is not None:
+                count_query = counted_by(count_query, lookup.count_column)
+            elif lookup.estimate is not None:
                 count_query = estimated(count_query, lookup.estimate)
             else:
                 count_query = bounded_only(count_query, sampled=not lookup.few)
