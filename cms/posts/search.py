@@ -80,7 +80,9 @@ _BM25_WEIGHTS = (10.0, 1.0, 4.0, 2.0)  # title, slug, summary, body: as A, D, B,
 # PostgreSQL: weights A (title), B (summary), C (body), D (slug), ts_rank_cd's defaults.
 _VECTOR = literal_column(f"{Post.__tablename__}.search_vector", TSVECTOR)
 _CONFIG = literal_column("'simple_unaccent'")
-_CTID = literal_column(f"{Post.__tablename__}.ctid")
+# A row's place in the table (PostgreSQL's system column), as a column of the posts table:
+# a condition on it makes a query read posts.
+_CTID = column("ctid", _selectable=Post.__table__)
 _NO_PLACES = literal_column("'{}'::tid[]")
 
 # A "quoted phrase" (its closing quote optional) or a run of anything but spaces and quotes.

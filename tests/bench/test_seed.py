@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from bench.databases import make_app, migrate
+from bench.databases import contents, make_app, migrate
 from bench.reuse import seeded_before
 from bench.seed import ADMIN_EMAIL, seed
+from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
 from cms.posts.search import matching
@@ -119,3 +120,26 @@ def test_a_database_seeded_before_gives_what_measuring_needs(seeded):
         result.search_word,
         result.search_word_posts,
     )
+
+
+def test_a_named_database_is_reused_only_when_it_holds_posts(seeded, migrated, tmp_path):
+    """A named database that holds posts is measured again; one only migrated (or missing)
+    is seeded; one with accounts but no posts (a seeding that stopped) is refused rather
+    than seeded a second time over its accounts."""
+    app, _ = seeded
+    with app.app_context():
+        seeded_url = db.engine.url.render_as_string(hide_password=False)
+    with migrated.app_context():
+        migrated_url = db.engine.url.render_as_string(hide_password=False)
+    assert contents(seeded_url) == "posts"
+    assert contents(migrated_url) == "nothing"
+    assert contents(f"sqlite:///{tmp_path / 'missing.sqlite3'}") == "nothing"
+    (tmp_path / "stopped").mkdir()
+    with fresh_database(tmp_path / "stopped") as url:
+        stopped = make_app(url)
+        migrate(stopped)
+        with stopped.app_context():
+            db.session.add(User(email="left@example.com", fs_uniquifier="left", active=True))
+            db.session.commit()
+        dispose_engines(stopped)
+        assert contents(url) == "accounts"
