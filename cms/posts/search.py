@@ -186,17 +186,21 @@ def look_up(text: str, within: Select | None = None) -> Lookup:
             condition = Post.id.in_(ids)
             return Lookup(condition, condition, few=True)
         sample = Post.id.in_(ids.limit(_SAMPLE))
-        if found <= DENSE_MATCHES:
+        if found <= DENSE_MATCHES or not _seekable(terms):
             # The ids read once into a list (8 ms for 10,000 at a million posts), then the
             # list's order index walked, each post looked up in the list: a page is ~20 /
             # (matches / posts) rows away. "+ 0" keeps SQLite from using the list to look
             # posts up by id and sort them all instead (100 ms for 10,000), and the probe
-            # below costs ~0.5 ms a post: a second for a word in 1% of the posts.
+            # below costs ~0.5 ms a post: a second for a word in 1% of the posts. Past
+            # DENSE_MATCHES too when a term is a prefix the FTS index keeps no list for
+            # (see ``_seekable``): the probe then merges the lists of every word that
+            # starts with it, all of them, each time (30 ms for "river" at a million
+            # posts, where reading its 200,000 ids once takes about as long).
             return Lookup((Post.id + 0).in_(ids), sample, few=False)
         # ``posts.id`` is the outer row's: a probe of the index for that post only. FTS5
         # seeks to it in each term's list instead of reading the lists through; for a word
         # in one post of ten or more, a page is a few hundred probes away, where reading
-        # its ids would take most of the index.
+        # its ids would take most of the index ("the" in every post: 600 ms).
         probe = select(literal_column("1")).select_from(_FTS)
         probe = probe.where(_fts_match(terms), _FTS.c.rowid == Post.id).exists()
         return Lookup(probe, sample, few=False)
@@ -255,6 +259,21 @@ def ranked(query: Select, text: str) -> Select:
     rank = func.ts_rank_cd(_VECTOR, condition)  # higher is better
     query = query.where(_VECTOR.bool_op("@@")(condition))
     return query.order_by(None).order_by(rank.desc(), Post.id.desc())
+
+
+#: The prefix lengths the FTS5 table keeps lists of posts for (its ``prefix='2 3'``, in the
+#: migration ``e6f1b3c8a2d4``): a prefix of another length is the union of the lists of
+#: every word it begins.
+FTS_PREFIX_LENGTHS = (2, 3)
+
+
+def _seekable(terms: tuple[Term, ...]) -> bool:
+    """SQLite: whether FTS5 can seek to one post in each term's list of posts (a whole
+    word, or a prefix it keeps a list for), so that probing a post costs a few page reads
+    whatever the number of matches."""
+    return all(
+        not term.prefix or len(_WORD.findall(term.text)[-1]) in FTS_PREFIX_LENGTHS for term in terms
+    )
 
 
 def _on_sqlite() -> bool:
