@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Where the browser tests leave their screenshots, one folder per database.
 ARTIFACTS := test-artifacts
 
-.PHONY: run test test-sqlite test-postgres lint format install migrate bench clean
+.PHONY: run test test-sqlite test-postgres lint format install install-js migrate bench clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,17 @@ $(VENV)/.installed: requirements/base.txt requirements/production.txt requiremen
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+## The test tools from the npm registry, pinned in package.json and package-lock.json:
+## axe-core (the accessibility rules the browser tests run in each page) and vnu-jar (the Nu
+## Html Checker, run by the system's Java 11+). `npm ci` installs exactly the lock file;
+## install scripts are not run (vnu-jar's would download a Java runtime from the internet).
+install-js: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the test tools (apt-get install npm)" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## make run: set up and serve the CMS on SQLite (instance/cms.sqlite3) with a demo admin.
@@ -35,12 +46,12 @@ migrate: install
 ## (required when CI=true). Both legs include the browser tests (Debian's chromium package).
 test: install lint test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install install-js
 	@echo "== tests on SQLite"
 	@env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 		echo "Browser screenshots (and pages of failed tests): $(ARTIFACTS)/sqlite/"; exit $$status
 
-test-postgres: install
+test-postgres: install install-js
 	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
 		echo "== tests on PostgreSQL"; \
 		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
@@ -66,4 +77,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache test-artifacts

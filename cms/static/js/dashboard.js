@@ -24,4 +24,16 @@
     event.preventDefault();
     window.modelActions.execute(item.getAttribute("data-bulk-action"));
   });
+
+  // select2 draws a "remove" link (an x, no text) on each chosen item of a multiple choice
+  // box (a user's roles): name it after its item, or screen readers announce a nameless
+  // link. select2 draws them whenever the choice changes, hence the observer.
+  function nameRemoveLinks() {
+    var links = document.querySelectorAll(".select2-search-choice-close:not([aria-label])");
+    Array.prototype.forEach.call(links, function (link) {
+      link.setAttribute("aria-label", "Remove " + link.parentNode.textContent.trim());
+    });
+  }
+  nameRemoveLinks();
+  new MutationObserver(nameRemoveLinks).observe(document.body, { childList: true, subtree: true });
 })();
