@@ -1,0 +1,226 @@
+"""The public pages' cache and HTTP validators: one decorator, ``@cached_page``, per view.
+
+A public view decorated with it (every page readers see: lists, posts, and the tag and
+author pages, feeds and sitemap to come) is rendered once per version of the site
+(``cms.public.freshness``) and then served from the cache until the version moves on:
+in Redis with ``REDIS_URL``, shared by every instance, else in the process's memory. A
+hit reads nothing from the database.
+
+Readers (nobody signed in) get the shared cache, a weak ETag and a Last-Modified made from
+the version, a 304 to a conditional request that matches (decided before anything else is
+read), and ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS`` so a CDN or a browser
+may keep the page that long without asking.
+
+Signed-in people never get a page from the shared cache nor put one in it: their pages
+differ (the Dashboard link, and whatever a later page shows its reader). Theirs are
+``private, no-cache``, with an ETag of their own, so their browser may still ask for a 304.
+
+Never cached: anything but a 200 (so an ``abort(404)`` is not kept, and publishing turns
+it into the post at once); an answer that sets a cookie or changes the session; a page
+that made a CSRF token or a script nonce for this request (another reader's form would
+fail, or its scripts be blocked). Previews are not decorated: they are never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, request, session
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from cms import clock
+from cms.extensions import cache, db
+from cms.public import reading
+from cms.public.freshness import EXTENSION, UNAVAILABLE, SiteVersion, Version, site_version
+from cms.public.signed_in import someone_signed_in
+
+_CACHED_PAGE = "cms_cached_page"
+#: What Flask-Login keeps in the session for the signed-in account: its ETags are theirs.
+_SESSION_USER_KEY = "_user_id"
+#: Made for one request alone: a page holding one must not be served to anyone else.
+_REQUEST_SECRETS = ("csrf_token", "csp_nonce")
+#: Settings that say nothing about the pages, or hold secrets (kept out of the release).
+_NOT_SHOWN = re.compile(r"SECRET|PASSWORD|SALT|KEY|TOKEN|URI|URL|MAIL_")
+
+
+def init_page_cache(app: Flask) -> None:
+    """Bind the cache (Redis or memory, from the settings) and, when ``PAGE_CACHE`` is on,
+    the site's version for the decorated views."""
+    cache.init_app(app)
+    if app.config["PAGE_CACHE"]:
+        app.extensions[EXTENSION] = SiteVersion(app, cache, _release(app))
+
+
+def cached_page(
+    view: Callable | None = None, *, query_args: Iterable[str] | None = None
+) -> Callable:
+    """Serve a public view from the page cache, with ETag, Last-Modified and 304s.
+
+    ``query_args`` names the query arguments the view reads, when others should share its
+    page (``/?utm_source=x`` is ``/``); by default every argument makes its own page.
+    """
+    names = None if query_args is None else frozenset(query_args)
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def serve(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            return _serve(functools.partial(view, *args, **kwargs), names)
+
+        setattr(serve, _CACHED_PAGE, True)
+        return serve
+
+    return decorate(view) if view is not None else decorate
+
+
+def is_cached_page(view: Callable | None) -> bool:
+    """Whether ``view`` goes through ``cached_page`` (it sets up its reads itself)."""
+    return getattr(view, _CACHED_PAGE, False)
+
+
+def _serve(render: Callable[[], ResponseReturnValue], names: frozenset[str] | None) -> Response:
+    versions = site_version()
+    signed_in = someone_signed_in()
+    if versions is None or request.method not in ("GET", "HEAD"):
+        return _headed(_rendered(render), None, signed_in)
+    version = versions.current()
+    if version is None:  # the store does not answer: a fresh page, nothing kept
+        return _headed(_rendered(render), None, signed_in)
+    # A conditional request is answered from the version alone: no page, no database.
+    probe = _headed(current_app.response_class(), version, signed_in)
+    if probe.make_conditional(request).status_code == 304:
+        return probe
+    if signed_in:
+        return _headed(_rendered(render), version, signed_in)
+    key = _key(version, names)
+    response = _stored(versions, key)
+    if response is None:
+        response = _rendered(render)
+        if _may_keep(response):
+            _keep(versions, key, response, version)
+    return _headed(response, version, signed_in)
+
+
+def _rendered(render: Callable[[], ResponseReturnValue]) -> Response:
+    # The page reads as public pages do (cms.public.reading), unless the version's
+    # schedule was read first in this request.
+    if not db.session().in_transaction():
+        reading.read_outside_a_transaction()
+    return current_app.make_response(render())
+
+
+def _headed(response: Response, version: Version | None, signed_in: bool) -> Response:
+    """Cache-Control and, with a version, the validators; on a 200 only."""
+    if response.status_code != 200:
+        return response
+    if signed_in:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    else:
+        response.cache_control.public = True
+        seconds = current_app.config["PUBLIC_CACHE_SECONDS"]
+        if seconds:
+            response.cache_control.max_age = seconds
+        else:
+            response.cache_control.no_cache = True
+    if version is not None:
+        tag = version.tag
+        if signed_in:
+            account = str(session.get(_SESSION_USER_KEY, ""))
+            tag += "." + hashlib.sha256(account.encode()).hexdigest()[:12]
+        response.set_etag(tag, weak=True)
+        response.last_modified = _last_modified(version)
+    return response
+
+
+def _last_modified(version: Version) -> datetime | None:
+    """``version.since``, once a second has passed since it: HTTP dates have whole seconds,
+    so a page of a version made in this very second would carry the date of a change later
+    in the same second, and a client asking If-Modified-Since would miss it. (The ETag
+    tells them apart; a client that sends one is not asked about dates.)"""
+    since = version.since.replace(microsecond=0)
+    if clock.utcnow() < since + timedelta(seconds=1):
+        return None
+    return since
+
+
+def _key(version: Version, names: frozenset[str] | None) -> str:
+    arguments = sorted(
+        (name, value)
+        for name, value in request.args.items(multi=True)
+        if names is None or name in names
+    )
+    # The host too: without SERVER_NAME, absolute links (a post's canonical address) come
+    # from the request's Host header, which a client chooses.
+    address = repr((request.host_url, request.path, arguments))
+    return f"public:page:{version.tag}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def _stored(versions: SiteVersion, key: str) -> Response | None:
+    try:
+        entry = cache.get(key)
+    except UNAVAILABLE as error:
+        versions.unavailable(error)
+        return None
+    if entry is None:
+        return None
+    status, headers, body = entry
+    return current_app.response_class(body, status=status, headers=headers)
+
+
+def _may_keep(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+        and not any(name in g for name in _REQUEST_SECRETS)
+        and not response.cache_control.no_store
+        and not response.cache_control.private
+    )
+
+
+def _keep(versions: SiteVersion, key: str, response: Response, version: Version) -> None:
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if version.until is not None:
+        # The key names the version, which ends then: no need to take room after that.
+        left = (version.until - clock.utcnow()).total_seconds()
+        seconds = max(1, min(seconds, int(left) + 1))
+    headers = [(name, value) for name, value in response.headers if name != "Content-Length"]
+    try:
+        cache.set(key, (response.status_code, headers, response.get_data()), timeout=seconds)
+    except UNAVAILABLE as error:
+        versions.unavailable(error)
+
+
+# --- The release: what else makes a page, besides the content ---------------------------
+
+
+def _release(app: Flask) -> str:
+    """The code, templates and settings that render the pages: a deployment that changes
+    any of them starts with pages (and ETags) of its own, even on a shared Redis."""
+    settings = sorted(
+        (name, repr(value))
+        for name, value in app.config.items()
+        if isinstance(value, str | int | float | bool | None) and not _NOT_SHOWN.search(name)
+    )
+    digest = hashlib.sha256(_source_digest().encode())
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _source_digest() -> str:
+    package = Path(__file__).resolve().parents[1]
+    files = sorted((*package.rglob("*.py"), *(package / "templates").rglob("*.*")))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
