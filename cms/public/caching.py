@@ -135,7 +135,9 @@ def _headed(response: Response, version: Version | None, signed_in: bool) -> Res
             account = str(session.get(_SESSION_USER_KEY, ""))
             tag += "." + hashlib.sha256(account.encode()).hexdigest()[:12]
         response.set_etag(tag, weak=True)
-        response.last_modified = _last_modified(version)
+        last_modified = _last_modified(version)
+        if last_modified is not None:  # werkzeug writes None as the current time
+            response.last_modified = last_modified
     return response
 
 
