@@ -19,6 +19,10 @@ Never cached: anything but a 200 (so an ``abort(404)`` is not kept, and publishi
 it into the post at once); an answer that sets a cookie or changes the session; a page
 that made a CSRF token or a script nonce for this request (another reader's form would
 fail, or its scripts be blocked). Previews are not decorated: they are never cached.
+
+A page added later needs nothing else: every commit that changes what readers see is
+noticed whatever table it touches (``cms.public.changes``). Code that changes the pages
+around the session (SQL text) calls ``public_content_changed()`` before its commit.
 """
 
 from __future__ import annotations
@@ -38,8 +42,11 @@ from werkzeug.wrappers import Response
 from cms import clock
 from cms.extensions import cache, db
 from cms.public import reading
+from cms.public.changes import public_content_changed
 from cms.public.freshness import EXTENSION, UNAVAILABLE, SiteVersion, Version, site_version
 from cms.public.signed_in import someone_signed_in
+
+__all__ = ["cached_page", "init_page_cache", "is_cached_page", "public_content_changed"]
 
 _CACHED_PAGE = "cms_cached_page"
 #: What Flask-Login keeps in the session for the signed-in account: its ETags are theirs.
@@ -170,9 +177,10 @@ def _stored(versions: SiteVersion, key: str) -> Response | None:
     except UNAVAILABLE as error:
         versions.unavailable(error)
         return None
-    if entry is None:
+    try:
+        status, headers, body = entry
+    except (TypeError, ValueError):  # none, or kept by a release that stored pages otherwise
         return None
-    status, headers, body = entry
     return current_app.response_class(body, status=status, headers=headers)
 
 

@@ -4,11 +4,8 @@ Every cached page, ETag and Last-Modified comes from one small record, the *vers
 what readers can see, so a change makes every page fresh at once, with no keys to hunt:
 
 - the **generation**: a random token and the moment it was made, replaced after each
-  commit that changed something readers see. Session events notice those changes
-  (``_note_flushed_rows``, ``_note_bulk_statements``), whatever code made them: workflow
-  steps, saving a published post, the trash, renaming an author, and tables added later
-  (tags...), which count unless ``UNSEEN_TABLES`` names them. Code that changes the pages
-  some other way calls ``public_content_changed()``;
+  commit that changed something readers see (``cms.public.changes`` notices those, whatever
+  code made them);
 - the **schedule** under that generation: the newest publish time readers can see and the
   next moment a scheduled post goes live (``publication.publication_moments``, one
   indexed statement), kept beside it. When that moment comes, the schedule is read again
@@ -40,17 +37,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from flask_caching import Cache
 from redis.exceptions import RedisError
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from cms import clock
-from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts import publication
-from cms.posts.models import Post, PostStatus
 from cms.public import reading
 
 log = logging.getLogger(__name__)
@@ -64,21 +57,6 @@ UNAVAILABLE = (RedisError, OSError)
 #: otherwise cost every request its timeout).
 _REST_SECONDS = 5.0
 _WARN_EVERY_SECONDS = 60.0
-
-#: Tables whose rows no public page shows: changing them leaves the pages as they are.
-#: Any other table counts, so a table added later refreshes the pages until it is named here.
-UNSEEN_TABLES = frozenset(
-    {
-        "audit_log",
-        "post_revisions",
-        "preview_links",
-        "roles",
-        "roles_users",
-        "webauthn",
-        "invitations",
-    }
-)
-_CHANGED = "cms_public_content_changed"
 
 
 class Generation(NamedTuple):
@@ -107,12 +85,6 @@ class Version:
     tag: str
     since: datetime
     until: datetime | None
-
-
-def public_content_changed() -> None:
-    """Say that the current transaction changes what readers see, in a way the session
-    events cannot notice (raw SQL, a file): the pages are refreshed when it commits."""
-    db.session.info[_CHANGED] = True
 
 
 class SiteVersion:
@@ -169,10 +141,7 @@ class SiteVersion:
             generation, schedule = self._cache.get_many(GENERATION_KEY, SCHEDULE_KEY)
         else:
             generation, schedule = self._read_file(), self._cache.get(SCHEDULE_KEY)
-        return (
-            Generation(*generation) if generation else None,
-            Schedule(*schedule) if schedule else None,
-        )
+        return _record(Generation, generation), _record(Schedule, schedule)
 
     def _first_generation(self) -> Generation:
         generation = _new_generation()
@@ -182,8 +151,7 @@ class SiteVersion:
         # Another instance may make the first one at the same moment: theirs or ours, one.
         if self._cache.add(GENERATION_KEY, tuple(generation), timeout=0):
             return generation
-        stored = self._cache.get(GENERATION_KEY)
-        return Generation(*stored) if stored else generation
+        return _record(Generation, self._cache.get(GENERATION_KEY)) or generation
 
     def _store_generation(self, generation: Generation) -> None:
         if self._file is None:
@@ -225,6 +193,15 @@ class SiteVersion:
             )
 
 
+def _record(kind: type[Generation] | type[Schedule], stored: object):
+    """A stored record as ``kind``; None for none, or for one this code cannot read (another
+    release wrote it): it is then made again."""
+    try:
+        return kind(*stored) if stored else None
+    except TypeError:
+        return None
+
+
 def _new_generation() -> Generation:
     return Generation(secrets.token_hex(8), clock.utcnow())
 
@@ -239,64 +216,3 @@ def _publication_moments(now: datetime) -> tuple[datetime | None, datetime | Non
 def site_version() -> SiteVersion | None:
     """The current app's, or None where the page cache is off."""
     return current_app.extensions.get(EXTENSION)
-
-
-# --- Noticing changes ------------------------------------------------------------------
-
-
-def _post_shows(post: Post) -> bool:
-    """Whether readers see or will see the post before or after this change: published
-    or scheduled, then or now (a draft's save changes no public page). An unloaded status
-    counts as shown: no query may run inside a flush."""
-    history = inspect(post).attrs.status.history
-    statuses = (*history.added, *history.unchanged, *history.deleted)
-    return not statuses or PostStatus.PUBLISHED in statuses
-
-
-def _row_shows(row: object, *, updated: bool) -> bool:
-    table = getattr(getattr(row, "__table__", None), "name", None)
-    if table in UNSEEN_TABLES:
-        return False
-    if isinstance(row, Post):
-        return _post_shows(row)
-    if isinstance(row, User):
-        # Readers see an author's name and nothing else (a sign-in updates the row too).
-        return updated and inspect(row).attrs.full_name.history.has_changes()
-    return True
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flushed_rows(session: Session, flush_context) -> None:
-    # The session's lists and the rows' histories still show what this flush wrote.
-    if session.info.get(_CHANGED):
-        return
-    changed = (
-        any(_row_shows(row, updated=False) for row in session.new)
-        or any(_row_shows(row, updated=True) for row in session.dirty)
-        or any(_row_shows(row, updated=False) for row in session.deleted)
-    )
-    if changed:
-        session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statements(state: ORMExecuteState) -> None:
-    # An UPDATE or DELETE written as a statement (``flask cms rerender``) changes no object.
-    if state.is_select or not (state.is_update or state.is_delete or state.is_insert):
-        return
-    table = getattr(getattr(state.statement, "table", None), "name", None)
-    if table not in UNSEEN_TABLES:
-        state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _refresh_after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False) and has_app_context():
-        version = site_version()
-        if version is not None:
-            version.content_changed()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_CHANGED, None)

@@ -16,8 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
-from cms.public.caching import cached_page
-from cms.public.freshness import public_content_changed
+from cms.public.caching import cached_page, public_content_changed
 from tests.public.caching_sites import (
     build,
     cached,
