@@ -252,8 +252,8 @@ class BaseConfig:
         and kept in Redis with REDIS_URL (every instance shares them), else in each
         process's memory. A change or a scheduled post's time makes a new version at once,
         so no page is ever stale; PAGE_CACHE_SECONDS only bounds how long an unread page
-        takes room. Browsers and CDNs may keep a reader's page PUBLIC_CACHE_SECONDS
-        without asking (0: they ask every time, and mostly get a 304)."""
+        takes room. CDNs may keep a reader's page PUBLIC_CACHE_SECONDS without asking;
+        browsers (and with 0, CDNs too) ask every time, and mostly get a 304."""
         self.PAGE_CACHE = _flag(environ, "PAGE_CACHE", True)
         self.PAGE_CACHE_SECONDS = _integer(environ, "PAGE_CACHE_SECONDS", 600, minimum=1)
         self.PUBLIC_CACHE_SECONDS = _integer(environ, "PUBLIC_CACHE_SECONDS", 60, minimum=0)

@@ -8,8 +8,9 @@ hit reads nothing from the database.
 
 Readers (nobody signed in) get the shared cache, a weak ETag and a Last-Modified made from
 the version, a 304 to a conditional request that matches (decided before anything else is
-read), and ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS`` so a CDN or a browser
-may keep the page that long without asking.
+read), and ``Cache-Control: public, max-age=0, s-maxage=PUBLIC_CACHE_SECONDS``: a CDN may
+keep the page that long without asking; a browser asks every time (and mostly gets a 304),
+so a reader never sees a page older than the app's, not even a scheduled post late.
 
 Signed-in people never get a page from the shared cache nor put one in it: their pages
 differ (the Dashboard link, and whatever a later page shows its reader). Theirs are
@@ -133,7 +134,8 @@ def _headed(response: Response, version: Version | None, signed_in: bool) -> Res
         response.cache_control.public = True
         seconds = current_app.config["PUBLIC_CACHE_SECONDS"]
         if seconds:
-            response.cache_control.max_age = seconds
+            response.cache_control.max_age = 0
+            response.cache_control.s_maxage = seconds
         else:
             response.cache_control.no_cache = True
     if version is not None:
