@@ -38,6 +38,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask.typing import ResponseReturnValue
+from werkzeug.http import http_date, is_resource_modified, quote_etag
 from werkzeug.wrappers import Response
 
 from cms import clock
@@ -96,23 +97,25 @@ def _serve(render: Callable[[], ResponseReturnValue], names: frozenset[str] | No
     versions = site_version()
     signed_in = someone_signed_in()
     if versions is None or request.method not in ("GET", "HEAD"):
-        return _headed(_rendered(render), None, signed_in)
+        return _headed(_rendered(render), signed_in)
     version = versions.current()
     if version is None:  # the store does not answer: a fresh page, nothing kept
-        return _headed(_rendered(render), None, signed_in)
-    # A conditional request is answered from the version alone: no page, no database.
-    probe = _headed(current_app.response_class(), version, signed_in)
-    if probe.make_conditional(request).status_code == 304:
-        return probe
+        return _headed(_rendered(render), signed_in)
+    etag, last_modified = _validators(version, signed_in)
+    if _conditional(request.environ) and not is_resource_modified(
+        request.environ, etag, last_modified=last_modified
+    ):
+        # Answered from the version alone: no page, no database.
+        return _headed(current_app.response_class(status=304), signed_in, etag, last_modified)
     if signed_in:
-        return _headed(_rendered(render), version, signed_in)
+        return _headed(_rendered(render), signed_in, etag, last_modified)
     key = _key(version, names)
     response = _stored(versions, key)
     if response is None:
         response = _rendered(render)
         if _may_keep(response):
             _keep(versions, key, response, version)
-    return _headed(response, version, signed_in)
+    return _headed(response, signed_in, etag, last_modified)
 
 
 def _rendered(render: Callable[[], ResponseReturnValue]) -> Response:
@@ -123,30 +126,43 @@ def _rendered(render: Callable[[], ResponseReturnValue]) -> Response:
     return current_app.make_response(render())
 
 
-def _headed(response: Response, version: Version | None, signed_in: bool) -> Response:
-    """Cache-Control and, with a version, the validators; on a 200 only."""
-    if response.status_code != 200:
-        return response
+def _conditional(environ: dict) -> bool:
+    # Most requests are not: they skip werkzeug's parsing of the validators.
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+
+
+def _validators(version: Version, signed_in: bool) -> tuple[str, str | None]:
+    """The ETag (weak: the same page, not the same bytes) and the Last-Modified."""
+    tag = version.tag
     if signed_in:
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
+        account = str(session.get(_SESSION_USER_KEY, ""))
+        tag += "." + hashlib.sha256(account.encode()).hexdigest()[:12]
+    last_modified = _last_modified(version)
+    return quote_etag(tag, weak=True), last_modified and http_date(last_modified)
+
+
+def _headed(
+    response: Response,
+    signed_in: bool,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Response:
+    """Cache-Control and the validators, on a 200 or a 304. Written as headers: werkzeug's
+    ``cache_control`` object parses and rewrites the header at every attribute set, a tenth
+    of a cached page's time."""
+    if response.status_code not in (200, 304):
+        return response
+    headers = response.headers
+    if signed_in:
+        headers["Cache-Control"] = "private, no-cache"
+    elif seconds := current_app.config["PUBLIC_CACHE_SECONDS"]:
+        headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
     else:
-        response.cache_control.public = True
-        seconds = current_app.config["PUBLIC_CACHE_SECONDS"]
-        if seconds:
-            response.cache_control.max_age = 0
-            response.cache_control.s_maxage = seconds
-        else:
-            response.cache_control.no_cache = True
-    if version is not None:
-        tag = version.tag
-        if signed_in:
-            account = str(session.get(_SESSION_USER_KEY, ""))
-            tag += "." + hashlib.sha256(account.encode()).hexdigest()[:12]
-        response.set_etag(tag, weak=True)
-        last_modified = _last_modified(version)
-        if last_modified is not None:  # werkzeug writes None as the current time
-            response.last_modified = last_modified
+        headers["Cache-Control"] = "public, no-cache"
+    if etag is not None:
+        headers["ETag"] = etag
+    if last_modified is not None:
+        headers["Last-Modified"] = last_modified
     return response
 
 
@@ -169,7 +185,7 @@ def _key(version: Version, names: frozenset[str] | None) -> str:
     )
     # The host too: without SERVER_NAME, absolute links (a post's canonical address) come
     # from the request's Host header, which a client chooses.
-    address = repr((request.host_url, request.path, arguments))
+    address = repr((request.scheme, request.host, request.path, arguments))
     return f"public:page:{version.tag}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 

@@ -160,13 +160,20 @@ class SiteVersion:
             self._write_file(generation)
 
     def _read_file(self) -> Generation | None:
+        # Read at every request: the plainest read there is (no text layer, no buffer).
         try:
-            token, made_at = self._file.read_text().split()
+            handle = os.open(self._file, os.O_RDONLY)
         except FileNotFoundError:
             return None
+        try:
+            content = os.read(handle, 256)
+        finally:
+            os.close(handle)
+        try:
+            token, made_at = content.decode().split()
+            return Generation(token, datetime.fromisoformat(made_at))
         except ValueError:  # not what _write_file writes: start afresh
             return None
-        return Generation(token, datetime.fromisoformat(made_at))
 
     def _write_file(self, generation: Generation) -> None:
         # A whole new file put in place in one step: readers see the old one or this one.
