@@ -109,7 +109,7 @@ def _serve(render: Callable[[], ResponseReturnValue], names: frozenset[str] | No
         return _headed(current_app.response_class(status=304), signed_in, etag, last_modified)
     if signed_in:
         return _headed(_rendered(render), signed_in, etag, last_modified)
-    key = _key(version, names)
+    key = _key(versions, version, names)
     response = _stored(versions, key)
     if response is None:
         response = _rendered(render)
@@ -177,7 +177,7 @@ def _last_modified(version: Version) -> datetime | None:
     return since
 
 
-def _key(version: Version, names: frozenset[str] | None) -> str:
+def _key(versions: SiteVersion, version: Version, names: frozenset[str] | None) -> str:
     arguments = sorted(
         (name, value)
         for name, value in request.args.items(multi=True)
@@ -186,7 +186,7 @@ def _key(version: Version, names: frozenset[str] | None) -> str:
     # The host too: without SERVER_NAME, absolute links (a post's canonical address) come
     # from the request's Host header, which a client chooses.
     address = repr((request.scheme, request.host, request.path, arguments))
-    return f"public:page:{version.tag}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"{versions.namespace}page:{version.tag}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def _stored(versions: SiteVersion, key: str) -> Response | None:

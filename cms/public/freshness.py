@@ -49,8 +49,6 @@ from cms.public import reading
 log = logging.getLogger(__name__)
 
 EXTENSION = "cms_site_version"
-GENERATION_KEY = "public:generation"
-SCHEDULE_KEY = "public:schedule"
 #: What a store that does not answer raises (Redis, or the generation's file).
 UNAVAILABLE = (RedisError, OSError)
 #: After a failure, how long requests leave the store alone (a Redis that hangs would
@@ -93,6 +91,12 @@ class SiteVersion:
     def __init__(self, app: Flask, cache: Cache, release: str) -> None:
         self._cache = cache
         self._release = release
+        # Several sites on one Redis, even under one CACHE_KEY_PREFIX, never read each
+        # other's records or pages: the keys name the database (hashed: it holds a password).
+        database = app.config["SQLALCHEMY_DATABASE_URI"]
+        self.namespace = f"public:{hashlib.sha256(database.encode()).hexdigest()[:12]}:"
+        self._generation_key = self.namespace + "generation"
+        self._schedule_key = self.namespace + "schedule"
         redis = app.config["CACHE_TYPE"] == "RedisCache"
         self._file = None if redis else Path(app.config["PAGE_CACHE_VERSION_FILE"])
         self._schedule_seconds = app.config["PAGE_CACHE_SECONDS"]
@@ -115,7 +119,7 @@ class SiteVersion:
             now = clock.utcnow()
             if schedule is None or not schedule.covers(generation, now):
                 schedule = Schedule(generation.token, *_publication_moments(now))
-                self._cache.set(SCHEDULE_KEY, tuple(schedule), timeout=self._schedule_seconds)
+                self._cache.set(self._schedule_key, tuple(schedule), timeout=self._schedule_seconds)
         except UNAVAILABLE as error:
             self.unavailable(error)
             return None
@@ -138,9 +142,9 @@ class SiteVersion:
 
     def _read(self) -> tuple[Generation | None, Schedule | None]:
         if self._file is None:
-            generation, schedule = self._cache.get_many(GENERATION_KEY, SCHEDULE_KEY)
+            generation, schedule = self._cache.get_many(self._generation_key, self._schedule_key)
         else:
-            generation, schedule = self._read_file(), self._cache.get(SCHEDULE_KEY)
+            generation, schedule = self._read_file(), self._cache.get(self._schedule_key)
         return _record(Generation, generation), _record(Schedule, schedule)
 
     def _first_generation(self) -> Generation:
@@ -149,13 +153,13 @@ class SiteVersion:
             self._write_file(generation)
             return generation
         # Another instance may make the first one at the same moment: theirs or ours, one.
-        if self._cache.add(GENERATION_KEY, tuple(generation), timeout=0):
+        if self._cache.add(self._generation_key, tuple(generation), timeout=0):
             return generation
-        return _record(Generation, self._cache.get(GENERATION_KEY)) or generation
+        return _record(Generation, self._cache.get(self._generation_key)) or generation
 
     def _store_generation(self, generation: Generation) -> None:
         if self._file is None:
-            self._cache.set(GENERATION_KEY, tuple(generation), timeout=0)
+            self._cache.set(self._generation_key, tuple(generation), timeout=0)
         else:
             self._write_file(generation)
 

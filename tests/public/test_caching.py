@@ -8,6 +8,7 @@ import logging
 import re
 from datetime import timedelta
 
+import flask_migrate
 import pytest
 from flask import make_response, render_template_string, session
 from sqlalchemy import event, insert
@@ -17,7 +18,7 @@ from cms.extensions import db
 from cms.posts.models import Post, PostStatus
 from cms.public import freshness
 from cms.public.caching import cached_page
-from tests.factories import UserFactory
+from tests.factories import PostFactory, UserFactory
 from tests.public.caching_sites import (
     build,
     cached,
@@ -313,6 +314,25 @@ def test_a_deployment_with_other_settings_keeps_pages_of_its_own(make_app, app, 
             assert "New name" in read(new, new.test_client(), "/").text
     finally:
         close_redis(old, new)
+        forget_keys(url, prefix)
+
+
+def test_two_sites_on_one_redis_never_share_pages(make_app, app, database_url, tmp_path):
+    """Even under one CACHE_KEY_PREFIX: the keys name the database."""
+    url, prefix = redis_url(), new_prefix()
+    [ours] = build(make_app, in_redis(database_url, url, prefix))
+    other_database = f"sqlite:///{tmp_path / 'other-site.sqlite3'}"
+    [theirs] = build(make_app, in_redis(other_database, url, prefix))
+    try:
+        with theirs.app_context():
+            flask_migrate.upgrade()
+        with on_one_connection(ours):
+            author = UserFactory(roles=["author"])
+            PostFactory(author, title="Ours alone", status=PostStatus.PUBLISHED)
+            assert "Ours alone" in cached(ours, ours.test_client(), "/").text
+            assert "Ours alone" not in theirs.test_client().get("/").get_data(as_text=True)
+    finally:
+        close_redis(ours, theirs)
         forget_keys(url, prefix)
 
 
