@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     from cms.audit import models as _audit_models  # noqa: F401 - registers the table
     from cms.audit.signals import AuditedLoginForm
     from cms.posts import rendered as _rendered  # noqa: F401 - every save stores the HTML
+    from cms.public.caching import init_page_cache
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     # login would open every view, never expire, and be read from the query string too.
     # The CMS signs people in by session only.
     app.login_manager.request_loader(_no_token_sign_in)
+    init_page_cache(app)
 
 
 def _no_token_sign_in(request: Request) -> None:

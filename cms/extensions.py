@@ -3,6 +3,7 @@
 Modules import these instead of the app, so nothing needs a circular import.
 """
 
+from flask_caching import Cache
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_security import Security
@@ -28,6 +29,9 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
+# The public pages' cache (cms/public/caching.py); its backend comes from the settings. No
+# Jinja `{% cache %}` tag: pages are cached whole, by version, never by fragment.
+cache = Cache(with_jinja2_ext=False)
 # Every mail the app sends goes through Flask-Security's mail hook, hence cms.mail; every
 # new password through one rule, hence cms.accounts.passwords; authenticator codes work
 # once, hence cms.accounts.totp.

@@ -11,6 +11,10 @@ inline event handler runs anywhere: the dashboard's confirmations and menus are 
 data attributes in ``static/js/dashboard.js``. No inline style either: ``style``
 attributes are refused everywhere (styles go in ``static/css``; scripts may still set
 ``element.style``, as Bootstrap and select2 do).
+
+Caching: dashboard and account pages are ``no-store``; readers' pages say how long they
+may be kept themselves (``cms.public.caching``), and a Cache-Control set before this runs
+is kept.
 """
 
 from __future__ import annotations

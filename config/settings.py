@@ -235,6 +235,7 @@ class BaseConfig:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         # Every limit is checked, so a 429 can say when the longest one lets up.
         self.RATELIMIT_FAIL_ON_FIRST_BREACH = False
+        self._configure_page_cache(environ, instance_path)
 
         self.FLASK_ADMIN_FLUID_LAYOUT = False
         self._configure_two_factor(environ)
@@ -245,6 +246,32 @@ class BaseConfig:
                 f"{self.CMS_CONFIG} refuses to start: set {', '.join(missing)} "
                 "(or CMS_CONFIG=development for a local run)"
             )
+
+    def _configure_page_cache(self, environ: Mapping[str, str], instance_path: Path) -> None:
+        """The public pages (cms/public/caching.py): rendered once per version of the site
+        and kept in Redis with REDIS_URL (every instance shares them), else in each
+        process's memory. A change or a scheduled post's time makes a new version at once,
+        so no page is ever stale; PAGE_CACHE_SECONDS only bounds how long an unread page
+        takes room. CDNs may keep a reader's page PUBLIC_CACHE_SECONDS without asking;
+        browsers (and with 0, CDNs too) ask every time, and mostly get a 304."""
+        self.PAGE_CACHE = _flag(environ, "PAGE_CACHE", True)
+        self.PAGE_CACHE_SECONDS = _integer(environ, "PAGE_CACHE_SECONDS", 600, minimum=1)
+        self.PUBLIC_CACHE_SECONDS = _integer(environ, "PUBLIC_CACHE_SECONDS", 60, minimum=0)
+        # Flask-Caching's settings: class names, not "redis" or "simple".
+        self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
+        self.CACHE_REDIS_URL = self.REDIS_URL
+        # Never empty: Flask-Caching's clear() would empty the whole Redis database.
+        self.CACHE_KEY_PREFIX = environ.get("CACHE_KEY_PREFIX", "").strip() or "cms:"
+        self.CACHE_DEFAULT_TIMEOUT = self.PAGE_CACHE_SECONDS
+        # A Redis that hangs must not hold a page up for long: it is rendered instead.
+        self.CACHE_OPTIONS = (
+            {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if self.REDIS_URL else None
+        )
+        # Without Redis, the processes of one machine (gunicorn's workers) learn of each
+        # other's changes through this file. Several machines need REDIS_URL.
+        self.PAGE_CACHE_VERSION_FILE = environ.get("PAGE_CACHE_VERSION_FILE", "").strip() or str(
+            instance_path / "public-pages.version"
+        )
 
     def _configure_two_factor(self, environ: Mapping[str, str]) -> None:
         """Two-factor sign-in with an authenticator app, plus one-time recovery codes.
@@ -344,6 +371,10 @@ class TestingConfig(BaseConfig):
         self.SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS = {"bcrypt__rounds": 4}
         # Sent within the request, so a test reads it at once; failures are still only logged.
         self.MAIL_SEND_IN_BACKGROUND = False
+        # The suite's app lives through every test, whose rows are rolled back behind the
+        # cache's back, and tests/performance pins what rendering a page costs: the cache's
+        # own tests (tests/public/test_caching*.py) turn it on in apps of their own.
+        self.PAGE_CACHE = False
         self.SERVER_NAME = None
 
     def default_mail_backend(self, environ: Mapping[str, str]) -> str:

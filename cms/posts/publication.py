@@ -12,7 +12,7 @@ from cms import clock
 from cms.accounts.models import User
 from cms.database import UTCDateTime
 from cms.extensions import db
-from cms.posts.models import Post
+from cms.posts.models import Post, PostState
 
 #: "Now" in a statement built once and run many times: each run passes ``now=clock.utcnow()``.
 NOW = bindparam("now", type_=UTCDateTime)
@@ -55,3 +55,33 @@ def published_posts(moment: datetime | BindParameter | None = None) -> Select[tu
         .where(Post.is_published_at(clock.utcnow() if moment is None else moment))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
+
+
+def publication_moments(moment: datetime) -> tuple[datetime | None, datetime | None]:
+    """The newest publish time readers can see at ``moment``, and the next moment a post
+    becomes visible by itself (a scheduled post's time): in between, what readers see
+    changes only when someone changes a post. One statement, two index probes."""
+    row = db.session.execute(_publication_moments(), {"now": moment}).one()
+    return row[0], row[1]
+
+
+@cache
+def _publication_moments() -> Select[tuple[datetime | None, datetime | None]]:
+    # ORDER BY ... LIMIT 1 rather than max() and min(): both databases then stop at the
+    # first row of the state index's range (SQLite would read the range for a max() it
+    # cannot answer from the index's end).
+    newest = (
+        select(Post.published_at)
+        .where(Post.is_published_at(NOW))
+        .order_by(Post.published_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    upcoming = (
+        select(Post.published_at)
+        .where(Post.in_state_at(PostState.SCHEDULED, NOW))
+        .order_by(Post.published_at.asc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(newest, upcoming)

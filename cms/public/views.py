@@ -16,11 +16,18 @@ from flask import (
 from cms import clock
 from cms.posts import previews, publication, rendered
 from cms.posts.slugs import post_for_old_slug
-from cms.public import paging, reading, signed_in
+from cms.public import caching, paging, reading, signed_in
 
 blueprint = Blueprint("public", __name__)
 blueprint.record_once(lambda state: signed_in.leave_accounts_unloaded(state.app, blueprint.name))
-blueprint.before_request(reading.read_outside_a_transaction)
+
+
+@blueprint.before_request
+def _read_outside_a_transaction() -> None:
+    # A cached page does this itself, only when it renders: a page served from the cache
+    # takes no database connection at all.
+    if not caching.is_cached_page(current_app.view_functions.get(request.endpoint)):
+        reading.read_outside_a_transaction()
 
 
 @blueprint.app_template_filter("excerpt")
@@ -29,6 +36,7 @@ def excerpt_filter(post):
 
 
 @blueprint.get("/")
+@caching.cached_page(query_args=("before", "page"))
 def index():
     if "page" in request.args:
         return _numbered_page(request.args["page"])
@@ -67,6 +75,7 @@ def shared_preview(token: str):
 
 
 @blueprint.get("/posts/<slug>")
+@caching.cached_page(query_args=())
 def post_detail(slug: str):
     post = publication.find_published(slug)
     if post is None:
