@@ -42,9 +42,13 @@ run: install
 migrate: install
 	CMS_CONFIG=development $(BIN)/flask --app wsgi db upgrade
 
-## make test: style checks, the suite on SQLite, then on PostgreSQL when one answers
-## (required when CI=true). Both legs include the browser tests (Debian's chromium package).
-test: install lint test-sqlite test-postgres
+## make test: style checks, then the suite on SQLite and on PostgreSQL (when one answers;
+## required when CI=true) at the same time, a leg per core: each makes its own databases,
+## takes its own ports and Redis keys, and keeps its own artifacts. Each leg's output is
+## printed whole when it ends. Both legs include the browser tests (Debian's chromium).
+## `make test-sqlite` and `make test-postgres` run one leg.
+test: install install-js lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install install-js
 	@echo "== tests on SQLite"
