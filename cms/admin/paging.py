@@ -22,6 +22,7 @@ from flask_admin import expose
 from sqlalchemy import and_, inspect, select, tuple_
 
 from cms.admin.cursors import Cursor, SortKey
+from cms.admin.join_sorts import first_ids_through
 from cms.admin.rows import RowActions
 from cms.counting import PendingCount, RowCount
 from cms.extensions import db
@@ -66,9 +67,8 @@ class KeysetPaging:
     #: Rows the export reads at a time.
     export_batch = 1000
 
-    def list_loading(self, *, sorted_through_join: bool) -> tuple:
-        """Loader options for a page of the list; ``sorted_through_join``: sorted by a
-        related row's column (a post's author's email)."""
+    def list_loading(self) -> tuple:
+        """Loader options for a page of the list."""
         return ()
 
     def export_loading(self) -> tuple:
@@ -123,7 +123,7 @@ class KeysetPaging:
             if not execute:
                 return None, query
             return None, _streamed(query.options(*self.export_loading()), self.export_batch)
-        query = query.options(*self.list_loading(sorted_through_join=bool(key.path)))
+        query = query.options(*self.list_loading())
         place = g.pop("keyset_place", None)
         page_size = page_size or self.page_size
         list_page = self._read_page(query, count_query, key, column, place, page_size)
@@ -144,7 +144,15 @@ class KeysetPaging:
         if pending.column is not None:
             extra.append(pending.column.label("row_count"))
         ordered = query.add_columns(*extra).order_by(*_order(column, id_column, descending))
-        segments = _segments(column, id_column, cursor, descending, key.nullable)
+        if key.path and not key.nullable and _dialect() == "postgresql":
+            # Sorted through a join: the page's ids picked a page per related row (see
+            # cms.admin.join_sorts), then the page's rows read and sorted.
+            first_ids = first_ids_through(
+                query, key.path, column, id_column, cursor, descending, page_size + 1
+            )
+            segments = [id_column.in_(first_ids)]
+        else:
+            segments = _segments(column, id_column, cursor, descending, key.nullable)
         results = []
         for condition in segments:
             if len(results) > page_size:
@@ -241,8 +249,12 @@ def _order(column, id_column, descending: bool) -> list:
 def _nulls_last(descending: bool) -> bool:
     """Where the database puts NULLs in this order: PostgreSQL sorts them as larger than
     any value, SQLite as smaller; the indexes hold them the same way."""
-    nulls_larger = db.session.get_bind().dialect.name == "postgresql"
+    nulls_larger = _dialect() == "postgresql"
     return nulls_larger != descending
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def _segments(column, id_column, cursor: Cursor | None, descending: bool, nullable: bool):

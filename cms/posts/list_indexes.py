@@ -54,6 +54,11 @@ def admin_list_indexes() -> tuple[Index, ...]:
                 name = list_index_name(where == TRASHED, column, by_author=by_author)
                 leading = ("author_id",) if by_author else ()
                 indexes.append(_partial(name, where, *leading, *_key(column)))
+    # Each author's posts in id order, in and out of the trash: the lists sorted by author
+    # read a page of each author's posts from them (``cms.admin.join_sorts``).
+    for slice_name, where in _SORTS:
+        by_id = ("author_id", "id", "deleted_at")
+        indexes.append(_partial(f"ix_posts_{slice_name}_author_id", where, *by_id))
     # The states (``Post.in_state_at``: a status, and for published and scheduled posts a
     # publish time before or after now): the dashboard counts each, the list filters by it.
     indexes.append(_partial(STATES_INDEX, LIVE, "status", "published_at", "id", "deleted_at"))

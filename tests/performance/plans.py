@@ -78,7 +78,9 @@ def _postgresql_problems(node, table, in_subplan=False, bounded=False, counting=
     if kind == "Seq Scan" and node.get("Relation Name") == table and not bounded:
         yield f"Seq Scan on {table}"
     big = node.get("Plan Rows", 0) >= SMALL_SORT
-    if kind == "Sort" and big and not in_subplan and _reads(node, table):
+    # An Incremental Sort too: it reads each group of its presorted key whole (all of an
+    # author's posts, for a list sorted by author) before it returns one row.
+    if kind in ("Sort", "Incremental Sort") and big and not in_subplan and _reads(node, table):
         yield f"Sort of {node['Plan Rows']} rows of {table} by {node.get('Sort Key')}"
     thrown_away = node.get("Rows Removed by Filter", 0) + node.get(
         "Rows Removed by Index Recheck", 0
@@ -91,7 +93,8 @@ def _postgresql_problems(node, table, in_subplan=False, bounded=False, counting=
     reads_table = kind != "Seq Scan" and node.get("Relation Name") == table
     if counting and reads_table and thrown_away > MOSTLY_KEPT * read:
         yield f"count read {thrown_away} rows of {table} it did not count ({node.get('Filter')})"
-    counting = counting or kind == "Aggregate"
+    # A count is a plain Aggregate; a hashed one (a semi-join's distinct ids) counts nothing.
+    counting = counting or (kind == "Aggregate" and node.get("Strategy") == "Plain")
     for child in node.get("Plans", []):
         yield from _postgresql_problems(
             child, table, in_subplan, bounded or (in_subplan and kind == "Limit"), counting
@@ -99,6 +102,11 @@ def _postgresql_problems(node, table, in_subplan=False, bounded=False, counting=
 
 
 def _reads(node, table) -> bool:
+    """Whether ``node`` reads ``table``'s rows other than through a LIMIT: a sort of rows
+    read through one (each author's first posts, for a list sorted by author) sorts no
+    more than the limit allows, however big the table."""
+    if node["Node Type"] == "Limit":
+        return False
     return node.get("Relation Name") == table or any(
         _reads(child, table) for child in node.get("Plans", [])
     )

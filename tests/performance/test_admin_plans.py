@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from cms import clock
+from cms.accounts.models import User
 from cms.admin.cursors import Cursor
 from cms.audit.models import AuditEntry
 from cms.extensions import db
@@ -116,6 +117,37 @@ def test_every_sort_and_filter_of_the_posts_list_reads_an_index(app, client, use
     urls += [f"/admin/posts/?sort={column}" for column in range(5)]
     urls += [f"/admin/posts/?sort={column}&desc=1" for column in range(5)]
     urls += ["/admin/posts/?flt0_0=published", "/admin/posts/?flt0_0=scheduled"]
+    client.login(users["admin"].email)
+    _assert_served_by_indexes(app, client, urls)
+
+
+def test_the_lists_sorted_by_author_read_a_page_of_each_authors_posts(
+    app, client, users, many_posts
+):
+    """Sorted by author (e-mail, then id), PostgreSQL left to itself walks the authors in
+    order and sorts each one's posts whole before it returns a row (0.85 s for an author
+    of 120,000 posts at a million; see cms.admin.join_sorts)."""
+    live = Post.deleted_at.is_(None)
+    by_author = db.session.execute(
+        select(User.email, Post.id)
+        .join(Post.author)
+        .where(live)
+        .order_by(User.email, Post.id)
+        .offset(POSTS // 3)
+        .limit(1)
+    ).one()
+    after = Cursor("author", by_author.email, by_author.id).token()
+    urls = [
+        f"/admin/posts/?sort={AUTHOR}",
+        f"/admin/posts/?sort={AUTHOR}&desc=1",
+        f"/admin/posts/?sort={AUTHOR}&after={after}",
+        f"/admin/posts/?sort={AUTHOR}&desc=1&after={after}",
+        f"/admin/posts/?sort={AUTHOR}&before={after}",
+        f"/admin/posts/?sort={AUTHOR}&last=1",
+        f"/admin/posts/?sort={AUTHOR}&flt0_0=published",
+        f"/admin/trash/?sort={TRASH_AUTHOR}",
+        f"/admin/trash/?sort={TRASH_AUTHOR}&desc=1",
+    ]
     client.login(users["admin"].email)
     _assert_served_by_indexes(app, client, urls)
 

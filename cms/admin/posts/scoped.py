@@ -83,12 +83,8 @@ class ScopedPostView(StaffOnly, KeysetPaging, CMSModelView):
     def get_query(self):
         return super().get_query().filter(self._scope())
 
-    def list_loading(self, *, sorted_through_join: bool) -> tuple:
-        # Sorted by author, PostgreSQL walks the users by email and joins each one's posts.
-        # Given narrow rows it prefers to keep a full scan of posts in memory for that join
-        # (cheap on a small table, a read of every post on a big one); with the texts in
-        # the rows it reads each author's posts from their index, as the plan tests check.
-        return () if sorted_through_join else tuple(without_texts())
+    def list_loading(self) -> tuple:
+        return tuple(without_texts())
 
     def get_count_query(self):
         # The rows to count, not a count: cms.counting bounds it or estimates it.
