@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     from cms.audit import models as _audit_models  # noqa: F401 - registers the table
     from cms.audit.signals import AuditedLoginForm
     from cms.posts import rendered as _rendered  # noqa: F401 - every save stores the HTML
+    from cms.tags import models as _tag_models  # noqa: F401 - registers the tables, Post.tags
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

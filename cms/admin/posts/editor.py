@@ -32,20 +32,26 @@ from cms.admin.posts.scoped import ScopedPostView
 from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
+from cms.admin.posts.tagging import TagFilter, TaggingViews, tags_field
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import conflicts, policy, service
 from cms.posts.models import Post, PostRevision
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import holder_blocking, normalise_slug
+from cms.tags import picking
+from cms.tags.service import TagProblem
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
+class PostAdmin(
+    FullTextSearch, TaggingViews, WorkflowViews, RevisionViews, SharingViews, ScopedPostView
+):
     bulk_steps = BULK_STEPS
+    create_template = "admin/posts/create.html"
     edit_template = "admin/posts/edit.html"
 
     column_list = ("title", "status", "author", "published_at", "updated_at")
@@ -57,7 +63,7 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         "title", "status", ("author", "author.email"), "published_at", "updated_at",
     )  # fmt: skip
     column_default_sort = ("updated_at", True)
-    column_filters = (StateFilter(), AuthorFilter())
+    column_filters = (StateFilter(), AuthorFilter(), TagFilter())
     can_set_page_size = True
     page_size = 20
 
@@ -80,10 +86,10 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         )
 
     # No status or publish time here: those change only through the workflow's steps.
-    form_columns = ("title", "slug", "summary", "body", "author", "seen_version")
+    form_columns = ("title", "slug", "summary", "body", "tags", "author", "seen_version")
     # The version of the post the editor opened; not named like the model's own column, so
-    # Flask-Admin never writes it onto the post.
-    form_extra_fields = {"seen_version": HiddenField()}
+    # Flask-Admin never writes it onto the post. The tags are read by cms.tags.picking.
+    form_extra_fields = {"seen_version": HiddenField(), "tags": tags_field()}
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
@@ -188,6 +194,11 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         if holder:
             form.slug.errors = [*form.slug.errors, holder.explain(form.slug.data)]
             valid = False
+        try:
+            form.picked_tags = picking.read(form.tags.data, current_user)
+        except TagProblem as problem:
+            form.tags.errors = [*form.tags.errors, str(problem)]
+            valid = False
         if post is None:
             return valid
         conflict = conflicts.conflict_with(
@@ -212,9 +223,12 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         return False
 
     def on_model_change(self, form, post, is_created):
+        actor = acting.user()
         try:
-            service.prepare_for_save(post, acting.user(), is_new=is_created)
-        except (PermissionDenied, service.SlugTaken, service.PostTooLong) as refused:
+            # In the post's transaction: a new tag is made only if the post is saved.
+            post.tags = picking.tags_for(form.picked_tags, actor)
+            service.prepare_for_save(post, actor, is_new=is_created)
+        except (PermissionDenied, service.SlugTaken, service.PostTooLong, TagProblem) as refused:
             raise ValidationError(str(refused)) from refused
 
     def render(self, template, **kwargs):
