@@ -51,11 +51,15 @@ class Tag(db.Model):
     # The dashboard's list of tags, by name, read in order with a keyset cursor.
     __table_args__ = (Index("ix_tags_name_id", "name", "id"),)
 
+    # active_history: a change knows the value it replaces even when the tag was not
+    # loaded yet, for the old address it keeps and for the audit log's before and after.
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name: Mapped[str] = mapped_column(String(NAME_MAX), active_history=True)
     #: Its address, /tags/<slug>: unique, current or old (``TagSlugRedirect``).
-    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
-    description: Mapped[str] = mapped_column(String(DESCRIPTION_MAX), default="")
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True, active_history=True)
+    description: Mapped[str] = mapped_column(
+        String(DESCRIPTION_MAX), default="", active_history=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

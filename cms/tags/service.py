@@ -116,12 +116,14 @@ def prepare_for_save(tag: Tag, actor: User, *, is_new: bool) -> None:
     :raise PermissionDenied: when ``actor`` may not create (or manage) tags.
     :raise TagProblem: when the name or the address cannot be this tag's.
     """
-    require_tag(actor, TagAction.CREATE if is_new else TagAction.MANAGE)
+    # No flush before the changes are read: it would make the new values the "old" ones,
+    # and the old address would be lost (loading the actor's roles is enough to flush).
     with db.session.no_autoflush:
+        require_tag(actor, TagAction.CREATE if is_new else TagAction.MANAGE)
         _check_and_fill(tag)
         if not is_new:
             _keep_old_address(tag)
-    changes = audit.changed_fields(tag, AUDITED_FIELDS)
+        changes = audit.changed_fields(tag, AUDITED_FIELDS)
     if is_new or changes:
         audit.record("tag.create" if is_new else "tag.edit", tag, changes, actor=actor)
 
@@ -176,7 +178,11 @@ def create_tag(actor: Someone, name: str, slug: str = "", description: str = "")
     """
     tag = Tag(name=name, slug=slug, description=description)
     db.session.add(tag)
-    prepare_for_save(tag, actor, is_new=True)
+    try:
+        prepare_for_save(tag, actor, is_new=True)
+    except Exception:
+        db.session.expunge(tag)  # refused: nothing of it may reach a later flush
+        raise
     return tag
 
 
@@ -196,9 +202,15 @@ def merge(merged: Tag, kept: Tag, actor: User) -> int:
         post_tags.c.tag_id == merged.id, post_tags.c.post_id.not_in(already)
     )
     # The database copies each post's publish time into the new rows (its trigger).
-    moved = db.session.execute(
-        insert(post_tags).from_select(["post_id", "tag_id"], moving)
-    ).rowcount
+    # RETURNING, not rowcount: SQLAlchemy keeps the rowcount of UPDATE and DELETE only
+    # (an INSERT from a SELECT said -1 on PostgreSQL).
+    moved = len(
+        db.session.execute(
+            insert(post_tags)
+            .from_select(["post_id", "tag_id"], moving)
+            .returning(post_tags.c.post_id)
+        ).all()
+    )
     db.session.execute(
         update(TagSlugRedirect).where(TagSlugRedirect.tag_id == merged.id).values(tag_id=kept.id)
     )

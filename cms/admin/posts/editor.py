@@ -21,6 +21,7 @@ from cms import acting, clock
 from cms.accounts.models import User
 from cms.admin.base import parse_id
 from cms.admin.formatting import spreadsheet_safe
+from cms.admin.posts.bulk_tagging import BulkTagging
 from cms.admin.posts.columns import (
     AuthorFilter,
     StateFilter,
@@ -32,7 +33,7 @@ from cms.admin.posts.scoped import ScopedPostView
 from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
-from cms.admin.posts.tagging import TagFilter, TaggingViews, tags_field
+from cms.admin.posts.tagging import TagFilter, TagLookup, tags_field
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import conflicts, policy, service
@@ -48,7 +49,13 @@ def _strip(value):
 
 
 class PostAdmin(
-    FullTextSearch, TaggingViews, WorkflowViews, RevisionViews, SharingViews, ScopedPostView
+    FullTextSearch,
+    TagLookup,
+    BulkTagging,
+    WorkflowViews,
+    RevisionViews,
+    SharingViews,
+    ScopedPostView,
 ):
     bulk_steps = BULK_STEPS
     create_template = "admin/posts/create.html"
@@ -179,6 +186,21 @@ class PostAdmin(
         return form
 
     def validate_form(self, form):
+        valid = self._post_form_valid(form)
+        if not valid or not is_form_submitted() or "tags" not in form:
+            return valid
+        # New tags are made last, once all else is valid, and before the form's values
+        # reach the post: making one flushes the session, which would otherwise take the
+        # post's changes as its stored state (and the audit log would lose them). A save
+        # that fails after this rolls them back with the rest.
+        try:
+            form.chosen_tags = picking.tags_for(form.picked_tags, acting.user())
+        except (PermissionDenied, TagProblem) as problem:
+            form.tags.errors = [*form.tags.errors, str(problem)]
+            return False
+        return True
+
+    def _post_form_valid(self, form):
         valid = super().validate_form(form)
         if not is_form_submitted() or "slug" not in form:
             return valid  # a form just opened, or the delete or action form
@@ -223,12 +245,10 @@ class PostAdmin(
         return False
 
     def on_model_change(self, form, post, is_created):
-        actor = acting.user()
+        post.tags = form.chosen_tags  # validate_form's (made there if new)
         try:
-            # In the post's transaction: a new tag is made only if the post is saved.
-            post.tags = picking.tags_for(form.picked_tags, actor)
-            service.prepare_for_save(post, actor, is_new=is_created)
-        except (PermissionDenied, service.SlugTaken, service.PostTooLong, TagProblem) as refused:
+            service.prepare_for_save(post, acting.user(), is_new=is_created)
+        except (PermissionDenied, service.SlugTaken, service.PostTooLong) as refused:
             raise ValidationError(str(refused)) from refused
 
     def render(self, template, **kwargs):
