@@ -33,7 +33,7 @@ from cms.admin.posts.scoped import ScopedPostView
 from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
-from cms.admin.posts.tagging import TagFilter, TagLookup, tags_field
+from cms.admin.posts.tagging import TagFilter, TagFiltering, TagLookupView, tags_field
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import conflicts, policy, service
@@ -50,7 +50,8 @@ def _strip(value):
 
 class PostAdmin(
     FullTextSearch,
-    TagLookup,
+    TagFiltering,
+    TagLookupView,
     BulkTagging,
     WorkflowViews,
     RevisionViews,

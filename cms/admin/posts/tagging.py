@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from flask import jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from flask_admin import expose
 from flask_admin.model.filters import BaseFilter
 from flask_security import current_user
@@ -19,12 +19,12 @@ from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from wtforms import Field
 
+from cms.counting import bounded_only
 from cms.extensions import db
 from cms.posts import policy
-from cms.posts.models import Post
 from cms.posts.policy import TagAction
-from cms.tags import picking, service
-from cms.tags.models import NAME_MAX, SLUG_MAX, Tag, post_tags
+from cms.tags import listing, picking, service
+from cms.tags.models import NAME_MAX, Tag
 
 #: How many tags the picker offers for what is typed.
 LOOKUP_LIMIT = 20
@@ -113,25 +113,48 @@ def tags_field() -> TagsField:
 
 
 class TagFilter(BaseFilter):
-    """Posts with a tag, named by its address or its name (the Tags list links here)."""
+    """Posts with a tag, named by its address or its name (the Tags list links here). The
+    lists apply it through ``TagFiltering``, which counts the posts its own way."""
 
     def __init__(self) -> None:
         super().__init__("Tag")
 
     def validate(self, value) -> bool:
-        return isinstance(value, str) and 0 < len(value.strip()) <= max(NAME_MAX, SLUG_MAX)
+        return isinstance(value, str) and 0 < len(value.strip()) <= listing.LONGEST_NAME
+
+    def look_up(self, value) -> listing.TagLookup:
+        # Asked for the page and again for its count: one lookup per request and tag.
+        found = g.setdefault("cms_tag_lookups", {})
+        if value not in found:
+            found[value] = listing.look_up(value)
+        return found[value]
 
     def apply(self, query, value, alias=None):
-        value = value.strip()
-        tagged = (
-            select(post_tags.c.post_id)
-            .join(Tag, Tag.id == post_tags.c.tag_id)
-            .where(or_(Tag.slug == value, func.lower(Tag.name) == func.lower(value)))
-        )
-        return query.filter(Post.id.in_(tagged))
+        return query.filter(self.look_up(value).condition)
 
     def operation(self) -> str:
         return "is"
+
+
+class TagFiltering:
+    """For a ModelView of posts with a ``TagFilter``; before the ModelView among the
+    bases. A tag on many posts is counted among a sample of them (``cms.tags.listing``):
+    counted through the page's own test, its figure would test every post of the list.
+    The lookup takes the place of the statement PostgreSQL's row estimate would cost."""
+
+    def _apply_filters(self, query, count_query, joins, count_joins, filters):
+        by_tag = [f for f in filters if isinstance(self._filters[f[0]], TagFilter)]
+        others = [f for f in filters if f not in by_tag]
+        query, count_query, joins, count_joins = super()._apply_filters(
+            query, count_query, joins, count_joins, others
+        )
+        for index, _name, value in by_tag:
+            lookup = self._filters[index].look_up(value)
+            query = query.filter(lookup.condition)
+            if count_query is not None:
+                count_query = count_query.filter(lookup.count_condition)
+                count_query = bounded_only(count_query, sampled=not lookup.few)
+        return query, count_query, joins, count_joins
 
 
 def posts_with_tag_url(slug: str) -> str:
@@ -147,7 +170,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-class TagLookup:
+class TagLookupView:
     """Mixed into the posts admin: the picker's source."""
 
     @expose("/tags/")
