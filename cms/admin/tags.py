@@ -77,6 +77,9 @@ class TagAdmin(StaffOnly, KeysetPaging, CMSModelView):
     def allows(self, user) -> bool:
         return can_tag(user, TagAction.MANAGE)
 
+    def search_placeholder(self) -> str:
+        return "Name or address"
+
     def list_loading(self, *, sorted_through_join: bool) -> tuple:
         # How many posts have each tag: counted in the page's own SELECT, a range of the
         # tag's rows in ix_post_tags_tag_published for each row shown.

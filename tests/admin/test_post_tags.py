@@ -73,6 +73,8 @@ def test_the_edit_form_shows_the_posts_tags_to_the_picker(client, users, existin
     assert "/static/js/tag_picker.js" in page
     chosen = json.loads(page.split('data-chosen="', 1)[1].split('"', 1)[0].replace("&#34;", '"'))
     assert chosen == [{"id": "python", "text": "Python"}, {"id": "tea", "text": "Tea"}]
+    details = client.get(f"/admin/posts/details/?id={_newest_post_id()}")
+    assert "Python, Tea" in details.get_data(as_text=True)
 
 
 def test_a_typed_name_of_an_existing_tag_is_that_tag(client, users, existing):

@@ -23,6 +23,7 @@ from cms.admin.base import parse_id
 from cms.admin.formatting import spreadsheet_safe
 from cms.admin.posts.bulk_tagging import BulkTagging
 from cms.admin.posts.columns import (
+    FORMATTERS,
     AuthorFilter,
     StateFilter,
     assignable_authors,
@@ -33,7 +34,13 @@ from cms.admin.posts.scoped import ScopedPostView
 from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
-from cms.admin.posts.tagging import TagFilter, TagFiltering, TagLookupView, tags_field
+from cms.admin.posts.tagging import (
+    TagFilter,
+    TagFiltering,
+    TagLookupView,
+    tag_names,
+    tags_field,
+)
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import conflicts, policy, service
@@ -64,9 +71,10 @@ class PostAdmin(
 
     column_list = ("title", "status", "author", "published_at", "updated_at")
     column_details_list = (
-        "title", "slug", "status", "author", "summary", "body", "editor_note",
+        "title", "slug", "status", "author", "tags", "summary", "body", "editor_note",
         "created_at", "updated_at", "published_at",
     )  # fmt: skip
+    column_formatters = {**FORMATTERS, "tags": tag_names}
     column_sortable_list = (
         "title", "status", ("author", "author.email"), "published_at", "updated_at",
     )  # fmt: skip

@@ -104,6 +104,11 @@ class TagsField(Field):
         """Left to the view: new tags are made, through the policy, only once all is valid."""
 
 
+def tag_names(view, context, post, name: str) -> str:
+    """A post's tags, for its details page."""
+    return ", ".join(tag.name for tag in post.tags)
+
+
 def tags_field() -> TagsField:
     return TagsField(
         "Tags",
