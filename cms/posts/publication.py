@@ -81,8 +81,9 @@ def published_with_tag(
     id), as ``published_posts`` lists them; with ``before`` (a post's publish time and id,
     the keyset cursor of ``cms.public.paging``), only those after it in that order. Each
     page is one range of the tag's rows in ``ix_post_tags_tag_published``, at any depth.
-    ``moment`` as for ``published_posts``; with a cursor, its time serves (what was
-    published by then is what is published now and older than the cursor)."""
+    ``moment`` as for ``published_posts``: with a cursor, pass its time (what was
+    published by then is what is published now and older than the cursor), so that the
+    range starts at the cursor rather than at now."""
     moment = clock.utcnow() if moment is None else moment
     query = (
         select(Post)

@@ -9,9 +9,11 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
+from cms import clock
 from cms.audit.models import AuditEntry
 from cms.extensions import db
 from cms.posts import policy
+from cms.posts import service as posts
 from cms.posts.policy import PermissionDenied, TagAction
 from cms.tags import service
 from cms.tags.models import Tag, TagSlugRedirect
@@ -213,3 +215,15 @@ def test_deleting_a_tag_takes_it_off_its_posts(users, post_factory):
     assert db.session.scalars(select(TagSlugRedirect)).all() == []
     (entry,) = _entries("tag.delete")
     assert json.loads(entry.changes) == {"slug": "doomed-tag", "posts": 1}
+
+
+def test_purging_a_post_takes_it_off_its_tags(users, post_factory):
+    tag = service.create_tag(users["editor"], "Kept")
+    post = post_factory(users["author"], deleted_at=clock.utcnow())
+    post.tags = [tag]
+    db.session.commit()
+    assert service.posts_tagged(tag) == 1
+    posts.purge(post, users["admin"])
+    db.session.commit()
+    assert service.posts_tagged(tag) == 0
+    assert service.find("kept") is not None
