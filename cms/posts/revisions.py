@@ -40,24 +40,27 @@ def _words(source) -> tuple:
 
 
 def record(post: Post, actor: User) -> PostRevision | None:
-    """Keep the post's current words as a revision, unless the latest already has them."""
-    latest = None
-    if post.id is not None:
-        with db.session.no_autoflush:
+    """Keep the post's current words and tags as a revision, unless the latest has them."""
+    # No autoflush: loading the tags or the latest revision must not flush the post (or a
+    # revision made here) half-done.
+    with db.session.no_autoflush:
+        latest = None
+        if post.id is not None:
             latest = db.session.scalar(
                 select(PostRevision)
                 .where(PostRevision.post_id == post.id)
                 .order_by(PostRevision.id.desc())
                 .limit(1)
             )
-    if latest is not None and _words(latest) == _words(post):
-        return None
-    revision = PostRevision(
-        post=post, created_by=actor, created_by_email=getattr(actor, "email", None)
-    )
-    for name in FIELDS:
-        setattr(revision, name, getattr(post, name) or "")
-    revision.tags = json.dumps(tags_of(post), ensure_ascii=False)
+        words = _words(post)
+        if latest is not None and _words(latest) == words:
+            return None
+        revision = PostRevision(
+            post=post, created_by=actor, created_by_email=getattr(actor, "email", None)
+        )
+        for name in FIELDS:
+            setattr(revision, name, getattr(post, name) or "")
+        revision.tags = json.dumps(words[-1], ensure_ascii=False)
     db.session.add(revision)
     return revision
 
