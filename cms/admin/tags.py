@@ -15,6 +15,7 @@ from flask_admin.contrib.sqla.validators import Unique
 from flask_admin.helpers import is_form_submitted
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import with_expression
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
@@ -158,12 +159,17 @@ class TagAdmin(StaffOnly, KeysetPaging, CMSModelView):
         name, slug = merged.name, merged.slug
         try:
             moved = service.merge(merged, kept, acting.user())
+            db.session.commit()
         except TagProblem as problem:
+            db.session.rollback()
             flash(str(problem), "error")
             return back
         except PermissionDenied:
             abort(403)
-        db.session.commit()
+        except IntegrityError:  # either tag changed by another request meanwhile
+            db.session.rollback()
+            flash(service.MADE_MEANWHILE, "error")
+            return back
         flash(
             f"“{name}” was merged into “{kept.name}”: {_posts(moved)} got “{kept.name}”, and "
             f"/tags/{slug} now leads to /tags/{kept.slug}.",

@@ -29,6 +29,13 @@ AUDITED_FIELDS = ("name", "slug", "description")
 _BASE_MAX = SLUG_MAX - 8
 
 
+#: What a writer says when the database refused a tag another request made at the same
+#: moment, with the same address (the checks above passed for both).
+MADE_MEANWHILE = (
+    "Another tag got this name or address at the same moment; nothing was saved. Try again."
+)
+
+
 class TagProblem(ValueError):
     """The tag cannot be saved as it stands; the message says why, for a field error."""
 
@@ -181,7 +188,8 @@ def create_tag(actor: Someone, name: str, slug: str = "", description: str = "")
     try:
         prepare_for_save(tag, actor, is_new=True)
     except Exception:
-        db.session.expunge(tag)  # refused: nothing of it may reach a later flush
+        if tag in db.session:  # (a failed flush has put it out already)
+            db.session.expunge(tag)  # refused: nothing of it may reach a later flush
         raise
     return tag
 

@@ -180,3 +180,16 @@ def test_a_bad_selection_is_a_bad_request(client, users, tea):
     client.login(users["editor"].email)
     data = {"csrf_token": client.token(), "adding": "1", "tag": "tea", "rowid": "x:y"}
     assert client.post("/admin/posts/tags/bulk/", data=MultiDict(data)).status_code == 400
+
+
+def test_a_tag_made_by_another_request_meanwhile_changes_nothing(
+    client, users, tea, post_factory, monkeypatch
+):
+    post = post_factory(users["author"], title="Untouched")
+    monkeypatch.setattr(tags, "named", lambda name, exclude_tag_id=None: None)
+    monkeypatch.setattr(tags, "holder_of", lambda slug, exclude_tag_id=None: None)
+    client.login(users["editor"].email)
+    response = _answer(client, _ask(client, "tag_add", post), "+Tea")
+    messages = flashed(client.get(response.location))
+    assert any("Another tag got this name or address at the same moment" in m for m in messages)
+    assert _names(post) == []

@@ -270,3 +270,19 @@ def test_an_author_cannot_tag_their_published_post(client, users, existing, post
     assert response.status_code == 200  # the form again, their text kept, nothing saved
     assert any("no longer yours to change" in m for m in flashed(response))
     assert _tag_names(published.id) == []
+
+
+def test_a_tag_made_by_another_request_meanwhile_is_a_field_error(
+    client, users, existing, monkeypatch
+):
+    """Both requests passed the checks; the database's unique address refuses the second."""
+    monkeypatch.setattr(tags, "named", lambda name, exclude_tag_id=None: None)
+    monkeypatch.setattr(tags, "holder_of", lambda slug, exclude_tag_id=None: None)
+    client.login(users["editor"].email)
+    response = _write_as(client, users["editor"], title="Racing", tags="+Tea")
+    assert response.status_code == 200
+    assert "Another tag got this name or address at the same moment" in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Post).where(Post.title == "Racing")) is None
+    assert _all_tags() == ["Flask", "Python", "Tea"]

@@ -11,6 +11,7 @@ from flask_admin import expose
 from flask_admin.helpers import get_redirect_target
 from flask_security import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cms import acting
 from cms.admin.posts.tagging import picker
@@ -83,12 +84,25 @@ class BulkTagging:
         actor = acting.user()
         try:
             tag = self._tag_for_bulk(request.form.get("tag", ""), adding, actor)
+            if tag is None:
+                flash("No tag was picked; nothing was done.", "error")
+                return back
+            changed, refused = self._change_each(refs, tag, adding, actor)
+            db.session.commit()
         except (TagProblem, PermissionDenied) as problem:
+            db.session.rollback()
             flash(str(problem), "error")
             return back
-        if tag is None:
-            flash("No tag was picked; nothing was done.", "error")
+        except IntegrityError:  # a new tag's address, taken by another request meanwhile
+            db.session.rollback()
+            flash(service.MADE_MEANWHILE, "error")
             return back
+        self._say_what_happened(tag, adding, changed, refused, len(refs))
+        return back
+
+    def _change_each(self, refs, tag: Tag, adding: bool, actor) -> tuple[int, int]:
+        """Add or remove ``tag`` on each selected post the user may edit, each in a
+        savepoint of its own: a post refused is left as it was. (changed, refused)"""
         change = picking.add if adding else picking.remove
         changed, refused = 0, 0
         for post in self._selected_posts(refs):
@@ -97,9 +111,7 @@ class BulkTagging:
                     changed += change(post, tag, actor)
             except (PermissionDenied, SlugTaken, PostTooLong):
                 refused += 1
-        db.session.commit()
-        self._say_what_happened(tag, adding, changed, refused, len(refs))
-        return back
+        return changed, refused
 
     def _tag_for_bulk(self, value: str, adding: bool, actor) -> Tag | None:
         value = value.strip()

@@ -13,6 +13,7 @@ from flask import abort, flash, g, redirect, request
 from flask_admin import expose
 from flask_admin.helpers import get_redirect_target, is_form_submitted
 from flask_security import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
@@ -48,6 +49,7 @@ from cms.posts.models import Post, PostRevision
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import holder_blocking, normalise_slug
 from cms.tags import picking
+from cms.tags import service as tag_service
 from cms.tags.service import TagProblem
 
 
@@ -206,6 +208,10 @@ class PostAdmin(
             form.chosen_tags = picking.tags_for(form.picked_tags, acting.user())
         except (PermissionDenied, TagProblem) as problem:
             form.tags.errors = [*form.tags.errors, str(problem)]
+            return False
+        except IntegrityError:  # the unique address, taken by another request meanwhile
+            db.session.rollback()
+            form.tags.errors = [*form.tags.errors, tag_service.MADE_MEANWHILE]
             return False
         return True
 
