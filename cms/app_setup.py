@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     from cms.audit.signals import AuditedLoginForm
     from cms.posts import rendered as _rendered  # noqa: F401 - every save stores the HTML
     from cms.public.caching import init_page_cache
+    from cms.tags import models as _tag_models  # noqa: F401 - registers the tables, Post.tags
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

@@ -99,6 +99,9 @@ class BaseConfig:
         self.TRASH_RETENTION_DAYS = _integer(environ, "TRASH_RETENTION_DAYS", 30, minimum=0)
         self.PREVIEW_LINK_HOURS = _integer(environ, "PREVIEW_LINK_HOURS", 72, minimum=1)
         self.REVISIONS_KEPT = _integer(environ, "REVISIONS_KEPT", 50, minimum=1)
+        # Authors may make new tags while tagging their posts; off, they pick among the
+        # tags editors made (cms.posts.policy.can_tag).
+        self.TAGS_AUTHORS_MAY_CREATE = _flag(environ, "TAGS_AUTHORS_MAY_CREATE", True)
         # About 30,000 words, three times a long feature; its preview renders in under a
         # second and each of its kept revisions stays under a megabyte.
         self.POST_BODY_MAX_CHARS = _integer(environ, "POST_BODY_MAX_CHARS", 200_000, minimum=1)

@@ -14,10 +14,12 @@ from cms.admin.accounts import RoleAdmin, UserAdmin
 from cms.admin.audit import AuditLogView
 from cms.admin.dashboard import DashboardView
 from cms.admin.posts import PostAdmin, TrashAdmin
+from cms.admin.tags import TagAdmin
 from cms.audit.models import AuditEntry
 from cms.extensions import db, security
 from cms.headers import csp_nonce
 from cms.posts.models import Post
+from cms.tags.models import Tag
 
 
 def admin_layout_context() -> dict:
@@ -64,6 +66,7 @@ def init_admin(app: Flask) -> Admin:
     )
     admin.add_view(PostAdmin(Post, db, name="Posts", endpoint="posts"))
     admin.add_view(TrashAdmin(Post, db, name="Trash", endpoint="trash"))
+    admin.add_view(TagAdmin(Tag, db, name="Tags", endpoint="tags"))
     admin.add_view(UserAdmin(User, db, name="Users", endpoint="users", category="Accounts"))
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
     admin.add_view(AuditLogView(AuditEntry, db, name="Audit log", endpoint="audit"))

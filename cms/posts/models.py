@@ -270,6 +270,9 @@ class PostRevision(db.Model):
     #: Kept with the revision: the account may be deleted later, the attribution may not.
     created_by_email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The post's tags as this save left them: JSON, ``[[slug, name], ...]`` by name
+    #: (``cms.posts.revisions``). Slugs find the tags again after a rename or a merge.
+    tags: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
     @property
     def saved_by(self) -> str | None:

@@ -1,14 +1,18 @@
-"""Who may do what to which post: the one policy. The dashboard asks it directly; every
-change, from the dashboard or the CLI, passes it again in the post services.
+"""Who may do what to which post, and to tags: the one policy. The dashboard asks it
+directly; every change, from the dashboard or the CLI, passes it again in the post and tag
+services.
 
 ``can`` answers for one post; ``admin_scope`` is the same rule as a SQL condition, for
 every query that lists, counts or exports posts. The two are kept together so they agree.
+``can_tag`` answers for tags themselves; putting tags on a post or taking them off is
+editing the post (``Action.EDIT``), whoever made the tags.
 """
 
 from __future__ import annotations
 
 import enum
 
+from flask import current_app
 from sqlalchemy import ColumnElement, false, select, true
 
 from cms.accounts.models import Role, User
@@ -28,8 +32,13 @@ class Action(enum.StrEnum):
     SHARE = "share"  # create and revoke preview links for people without an account
 
 
+class TagAction(enum.StrEnum):
+    MANAGE = "manage"  # the Tags view: list, create, rename, merge and delete tags
+    CREATE = "create"  # make a new tag, in the Tags view or while tagging a post
+
+
 class PermissionDenied(Exception):
-    """The acting user may not do this to this post."""
+    """The acting user may not do this to this post (or tag)."""
 
 
 def can(user: Someone, action: Action, post: Post | None = None) -> bool:
@@ -69,6 +78,25 @@ def require(user: Someone, action: Action, post: Post | None = None) -> None:
     """:raise PermissionDenied: when ``can`` says no."""
     if not can(user, action, post):
         raise PermissionDenied(f"You may not {action.value} this post.")
+
+
+def can_tag(user: Someone, action: TagAction) -> bool:
+    """Whether ``user`` may do ``action`` to tags. Editors and admins manage them; authors
+    may make new ones (while tagging their own posts) when ``TAGS_AUTHORS_MAY_CREATE``
+    says so, and otherwise pick among the tags that exist."""
+    roles = role_names(user)
+    if roles & ALL_POSTS_ROLES:
+        return True
+    if action is TagAction.CREATE and AUTHOR in roles:
+        return bool(current_app.config["TAGS_AUTHORS_MAY_CREATE"])
+    return False
+
+
+def require_tag(user: Someone, action: TagAction) -> None:
+    """:raise PermissionDenied: when ``can_tag`` says no."""
+    if not can_tag(user, action):
+        verb = "manage tags" if action is TagAction.MANAGE else "create tags"
+        raise PermissionDenied(f"You may not {verb}.")
 
 
 def admin_scope(user: Someone) -> ColumnElement[bool]:

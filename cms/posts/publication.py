@@ -1,11 +1,12 @@
-"""What readers may see: the public site and the admin's "view on site" links ask here."""
+"""What readers may see: the public site and the admin's "view on site" links ask here.
+Tags show only through the posts readers may see (below)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, func, select, tuple_
 from sqlalchemy.orm import defer, joinedload
 
 from cms import clock
@@ -13,6 +14,7 @@ from cms.accounts.models import User
 from cms.database import UTCDateTime
 from cms.extensions import db
 from cms.posts.models import Post, PostState
+from cms.tags.models import Tag, post_tags
 
 #: "Now" in a statement built once and run many times: each run passes ``now=clock.utcnow()``.
 NOW = bindparam("now", type_=UTCDateTime)
@@ -85,3 +87,115 @@ def _publication_moments() -> Select[tuple[datetime | None, datetime | None]]:
         .scalar_subquery()
     )
     return select(newest, upcoming)
+# --- Tags, as readers see them: only through posts they may see. A tag on drafts,
+# scheduled or trashed posts alone is on no page and counts nothing. ---
+
+#: The tag of a statement built once: each run passes ``tag_id=...``.
+TAG_ID = bindparam("tag_id", type_=Integer)
+
+
+def _tag_position():
+    # post_tags' copy of the publish time (cms.tags.models): the order of its index.
+    return tuple_(post_tags.c.published_at, post_tags.c.post_id)
+
+
+def published_with_tag(
+    tag_id: int | BindParameter,
+    moment: datetime | BindParameter | None = None,
+    *,
+    before: tuple[datetime | BindParameter, int | BindParameter] | None = None,
+) -> Select[tuple[Post]]:
+    """The posts with the tag that readers may see now, newest first (publish time, then
+    id), as ``published_posts`` lists them; with ``before`` (a post's publish time and id,
+    the keyset cursor of ``cms.public.paging``), only those after it in that order. Each
+    page is one range of the tag's rows in ``ix_post_tags_tag_published``, at any depth.
+    ``moment`` as for ``published_posts``: with a cursor, pass its time (what was
+    published by then is what is published now and older than the cursor), so that the
+    range starts at the cursor rather than at now."""
+    moment = clock.utcnow() if moment is None else moment
+    query = (
+        select(Post)
+        .join(post_tags, post_tags.c.post_id == Post.id)
+        .where(
+            post_tags.c.tag_id == tag_id,
+            # The rule, on the post; the bound on the copy starts the index range there.
+            Post.is_published_at(moment),
+            post_tags.c.published_at <= moment,
+        )
+        .order_by(post_tags.c.published_at.desc(), post_tags.c.post_id.desc())
+    )
+    if before is not None:
+        query = query.where(_tag_position() < tuple_(*before))
+    return query
+
+
+def find_published_tag(slug: str) -> Tag | None:
+    """The tag at ``/tags/<slug>``, if readers may see it: it is on a post they may see.
+    (An old address leads to its tag through ``cms.tags.service.tag_for_old_slug``.)"""
+    return db.session.scalar(_published_tag_by_slug(), {"now": clock.utcnow(), "slug": slug})
+
+
+@cache
+def _published_tag_by_slug() -> Select[tuple[Tag]]:
+    on_a_published_post = (
+        select(post_tags.c.post_id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(
+            post_tags.c.tag_id == Tag.id, post_tags.c.published_at <= NOW, Post.is_published_at(NOW)
+        )
+        .exists()
+    )
+    return select(Tag).where(Tag.slug == bindparam("slug"), on_a_published_post)
+
+
+def tags_with_published_counts(moment: datetime | None = None) -> Select[tuple[Tag, int]]:
+    """Every tag readers may see, by name, with how many posts they may see have it
+    (``published_posts``, a column of each row). Tags on no such post are not listed."""
+    moment = clock.utcnow() if moment is None else moment
+    return (
+        select(Tag, func.count(post_tags.c.post_id).label("published_posts"))
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .join(Post, Post.id == post_tags.c.post_id)
+        .where(post_tags.c.published_at <= moment, Post.is_published_at(moment))
+        .group_by(Tag.id)
+        .order_by(Tag.name, Tag.id)
+    )
+
+
+def published_count(tag_id: int) -> int:
+    """How many posts readers may see have the tag now."""
+    query = published_with_tag(tag_id).order_by(None).with_only_columns(func.count(Post.id))
+    return db.session.scalar(query)
+
+
+def tags_of(post_id: int) -> list[Tag]:
+    """A post's tags, by name. Ask only about a post readers may see (as its page does):
+    its tags then show, wherever else they are."""
+    return list(db.session.scalars(_tags_of_post(), {"post_id": post_id}))
+
+
+@cache
+def _tags_of_post() -> Select[tuple[Tag]]:
+    return (
+        select(Tag)
+        .join(post_tags, post_tags.c.tag_id == Tag.id)
+        .where(post_tags.c.post_id == bindparam("post_id", type_=Integer))
+        .order_by(Tag.name, Tag.id)
+    )
+
+
+def tags_of_posts(post_ids: list[int]) -> dict[int, list[Tag]]:
+    """The tags of each of ``post_ids`` (a page of posts readers may see), by name, in one
+    statement: {post id: tags}; a post without tags has an empty list."""
+    found: dict[int, list[Tag]] = {post_id: [] for post_id in post_ids}
+    if not post_ids:
+        return found
+    rows = db.session.execute(
+        select(post_tags.c.post_id, Tag)
+        .join(Tag, Tag.id == post_tags.c.tag_id)
+        .where(post_tags.c.post_id.in_(post_ids))
+        .order_by(Tag.name, Tag.id)
+    )
+    for post_id, tag in rows:
+        found[post_id].append(tag)
+    return found

@@ -19,7 +19,9 @@ from cms.posts.policy import Action, PermissionDenied, require
 from cms.posts.slugs import holder_blocking, normalise_slug, remember_old_slug, unique_slug_from
 
 #: The fields whose before and after the audit log keeps for every save.
-AUDITED_FIELDS = ("title", "slug", "summary", "body", "author", "status", "published_at")
+AUDITED_FIELDS = (
+    "title", "slug", "summary", "body", "tags", "author", "status", "published_at",
+)  # fmt: skip
 
 #: What moving a post into or out of the trash needs, and what deleting it for good needs:
 #: these functions check them, and whoever offers the steps (bulk actions) asks the same.
@@ -97,11 +99,20 @@ def _check_and_fill(post: Post, actor: User, is_new: bool) -> None:
         post.published_at = clock.utcnow()
     if not is_new:
         _keep_readers_links(post)
+        _count_tags_as_a_change(post)
     # Last, once every field is final: what the revision and the log keep is what is saved.
     revisions.record(post, actor)
     changes = audit.changed_fields(post, AUDITED_FIELDS)
     if is_new or changes:
         audit.record("post.create" if is_new else "post.edit", post, changes, actor=actor)
+
+
+def _count_tags_as_a_change(post: Post) -> None:
+    """Tags live in another table, so changing only them would not UPDATE the post: its
+    version would stay, and someone who opened the post before would save over them
+    unwarned. Changed tags change the post."""
+    if inspect(post).attrs.tags.history.has_changes():
+        post.updated_at = clock.utcnow()
 
 
 def _keep_readers_links(post: Post) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5e8a1f4d7b2'
-down_revision = 'a4d7c2e9b1f3'
+down_revision = 'b2d6f0c4e8a1'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
 """Every role against every admin view and action, with the exact outcome.
 
 "own" is a draft written by the acting user (for visitors without posts, the author's), and
-"own published" the same user's published post; "other" is a post by another author.
+"own published" the same user's published post; "other" is a post by another author; "tag"
+is a tag (Alpha), merged into another (Beta) by "tag merge".
 Outcomes: 200 page, "done" (a redirect after the database changed), "refused" (a redirect
 that changed nothing, as a bulk action skipping posts not the user's), "login" (a redirect
 to the login page with ``next``), "login page" (to the login page without ``next``: the
@@ -24,6 +25,8 @@ from cms.accounts import invitations
 from cms.accounts.models import Invitation, Role, User, WebAuthn
 from cms.extensions import db, security
 from cms.posts.models import Post, PostRevision, PostStatus, PreviewLink
+from cms.tags import service as tags
+from cms.tags.models import Tag, post_tags
 from tests.factories import UserFactory
 from tests.two_factor import add_security_key
 
@@ -66,6 +69,27 @@ TARGETS = {
     "post preview own": Target("GET", "/admin/posts/preview/?id={own}"),
     "post preview other": Target("GET", "/admin/posts/preview/?id={other}"),
     "share link other": Target("POST", "/admin/posts/share/", (("id", "{other}"),)),
+    "tag lookup": Target("GET", "/admin/posts/tags/?q=a"),
+    "bulk tag ask own": Target(
+        "POST", "/admin/posts/action/", (("action", "tag_add"), ("rowid", "{own}:{own_version}"))
+    ),
+    "bulk tag own": Target(
+        "POST",
+        "/admin/posts/tags/bulk/",
+        (("adding", "1"), ("tag", "alpha"), ("rowid", "{own}:{own_version}")),
+    ),
+    "bulk tag other": Target(
+        "POST",
+        "/admin/posts/tags/bulk/",
+        (("adding", "1"), ("tag", "alpha"), ("rowid", "{other}:{other_version}")),
+    ),
+    "tag list": Target("GET", "/admin/tags/"),
+    "tag create form": Target("GET", "/admin/tags/new/"),
+    "tag create": Target("POST", "/admin/tags/new/", (("name", "Gamma"),)),
+    "tag edit": Target("GET", "/admin/tags/edit/?id={tag}"),
+    "tag rename": Target("POST", "/admin/tags/edit/?id={tag}", (("name", "Alpha 2"),)),
+    "tag merge": Target("POST", "/admin/tags/merge/", (("id", "{tag}"), ("into", "beta"))),
+    "tag delete": Target("POST", "/admin/tags/delete/", (("id", "{tag}"),)),
     "trash list": Target("GET", "/admin/trash/"),
     "trash empty": Target("POST", "/admin/trash/empty/"),
     "user list": Target("GET", "/admin/users/"),
@@ -124,6 +148,17 @@ EXPECTED = {
     "post preview own":   ("login", 403, 200, 200, 200),
     "post preview other": ("login", 403, 403, 200, 200),
     "share link other":   ("login", 403, 403, "done", "done"),
+    "tag lookup":         ("login", 403, 200, 200, 200),
+    "bulk tag ask own":   ("login", 403, 200, 200, 200),  # the page asking which tag
+    "bulk tag own":       ("login", 403, "done", "done", "done"),
+    "bulk tag other":     ("login", 403, "refused", "done", "done"),
+    "tag list":           ("login", 403, 403, 200, 200),
+    "tag create form":    ("login", 403, 403, 200, 200),
+    "tag create":         ("login", 403, 403, "done", "done"),
+    "tag edit":           ("login", 403, 403, 200, 200),
+    "tag rename":         ("login", 403, 403, "done", "done"),
+    "tag merge":          ("login", 403, 403, "done", "done"),
+    "tag delete":         ("login", 403, 403, "done", "done"),
     "trash list":         ("login", 403, 200, 200, 200),
     "trash empty":        ("login", 403, 403, 403, "done"),
     "user list":          ("login", 403, 403, 403, 200),
@@ -189,8 +224,12 @@ def database_state() -> tuple:
     keys = db.session.execute(
         db.select(WebAuthn.id, WebAuthn.user_id, WebAuthn.name).order_by(WebAuthn.id)
     ).all()
+    tags = db.session.execute(db.select(Tag.id, Tag.name, Tag.slug).order_by(Tag.id)).all()
+    tagged = db.session.execute(
+        db.select(post_tags.c.post_id, post_tags.c.tag_id).order_by(*post_tags.primary_key)
+    ).all()
     mails = len(getattr(current_app.extensions["mailman"], "outbox", []))
-    return posts, users, roles, links, revisions, invites, keys, mails
+    return posts, users, roles, links, revisions, invites, keys, tags, tagged, mails
 
 
 def outcome_of(response, changed: bool) -> int | str:
@@ -227,6 +266,8 @@ def scene(client, users, post_factory, outbox):
     with current_app.test_request_context():
         invitation = invitations.invite("invitee@example.com", ["author"], by=users["admin"])
         token = invitations.token_for(invitation)
+    tag = tags.create_tag(users["editor"], "Alpha")
+    tags.create_tag(users["editor"], "Beta")
     db.session.commit()
     ids = {
         "invitee": invitation.user_id,
@@ -237,6 +278,7 @@ def scene(client, users, post_factory, outbox):
         "tf_user": with_two_factor.id,
         "other_key": "other key",
         "role": db.session.scalar(db.select(Role.id).where(Role.name == "author")),
+        "tag": tag.id,
     }
     return own, author_post, ids, published
 

@@ -113,7 +113,9 @@ def test_author_writes_a_draft_but_cannot_publish_or_open_others(page: Page, per
     expect(page.get_by_role("button", name="Publish now")).to_have_count(0)
     expect(page.get_by_role("button", name="Submit for review")).to_be_visible()
     posts_list(page)
-    assert sorted(bulk_actions_offered(page)) == ["Move to trash", "Submit for review"]
+    assert sorted(bulk_actions_offered(page)) == [
+        "Add a tag…", "Move to trash", "Remove a tag…", "Submit for review",
+    ]  # fmt: skip
 
     response = page.goto(f"/admin/posts/edit/?id={someone_elses.id}")
     assert response.status == 403

@@ -13,6 +13,7 @@ from flask import abort, flash, g, redirect, request
 from flask_admin import expose
 from flask_admin.helpers import get_redirect_target, is_form_submitted
 from flask_security import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
@@ -21,7 +22,9 @@ from cms import acting, clock
 from cms.accounts.models import User
 from cms.admin.base import parse_id
 from cms.admin.formatting import spreadsheet_safe
+from cms.admin.posts.bulk_tagging import BulkTagging
 from cms.admin.posts.columns import (
+    FORMATTERS,
     AuthorFilter,
     StateFilter,
     assignable_authors,
@@ -32,32 +35,53 @@ from cms.admin.posts.scoped import ScopedPostView
 from cms.admin.posts.searching import FullTextSearch
 from cms.admin.posts.sharing import SharingViews
 from cms.admin.posts.steps import BULK_STEPS, WorkflowViews
+from cms.admin.posts.tagging import (
+    TagFilter,
+    TagFiltering,
+    TagLookupView,
+    tag_names,
+    tags_field,
+)
 from cms.dates import format_utc
 from cms.extensions import db
 from cms.posts import conflicts, policy, service
 from cms.posts.models import Post, PostRevision
 from cms.posts.policy import Action, PermissionDenied
 from cms.posts.slugs import holder_blocking, normalise_slug
+from cms.tags import picking
+from cms.tags import service as tag_service
+from cms.tags.service import TagProblem
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, ScopedPostView):
+class PostAdmin(
+    FullTextSearch,
+    TagFiltering,
+    TagLookupView,
+    BulkTagging,
+    WorkflowViews,
+    RevisionViews,
+    SharingViews,
+    ScopedPostView,
+):
     bulk_steps = BULK_STEPS
+    create_template = "admin/posts/create.html"
     edit_template = "admin/posts/edit.html"
 
     column_list = ("title", "status", "author", "published_at", "updated_at")
     column_details_list = (
-        "title", "slug", "status", "author", "summary", "body", "editor_note",
+        "title", "slug", "status", "author", "tags", "summary", "body", "editor_note",
         "created_at", "updated_at", "published_at",
     )  # fmt: skip
+    column_formatters = {**FORMATTERS, "tags": tag_names}
     column_sortable_list = (
         "title", "status", ("author", "author.email"), "published_at", "updated_at",
     )  # fmt: skip
     column_default_sort = ("updated_at", True)
-    column_filters = (StateFilter(), AuthorFilter())
+    column_filters = (StateFilter(), AuthorFilter(), TagFilter())
     can_set_page_size = True
     page_size = 20
 
@@ -80,10 +104,10 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         )
 
     # No status or publish time here: those change only through the workflow's steps.
-    form_columns = ("title", "slug", "summary", "body", "author", "seen_version")
+    form_columns = ("title", "slug", "summary", "body", "tags", "author", "seen_version")
     # The version of the post the editor opened; not named like the model's own column, so
-    # Flask-Admin never writes it onto the post.
-    form_extra_fields = {"seen_version": HiddenField()}
+    # Flask-Admin never writes it onto the post. The tags are read by cms.tags.picking.
+    form_extra_fields = {"seen_version": HiddenField(), "tags": tags_field()}
     form_args = {
         "title": {"filters": [_strip], "validators": [DataRequired()]},
         "slug": {
@@ -173,6 +197,25 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         return form
 
     def validate_form(self, form):
+        valid = self._post_form_valid(form)
+        if not valid or not is_form_submitted() or "tags" not in form:
+            return valid
+        # New tags are made last, once all else is valid, and before the form's values
+        # reach the post: making one flushes the session, which would otherwise take the
+        # post's changes as its stored state (and the audit log would lose them). A save
+        # that fails after this rolls them back with the rest.
+        try:
+            form.chosen_tags = picking.tags_for(form.picked_tags, acting.user())
+        except (PermissionDenied, TagProblem) as problem:
+            form.tags.errors = [*form.tags.errors, str(problem)]
+            return False
+        except IntegrityError:  # the unique address, taken by another request meanwhile
+            db.session.rollback()
+            form.tags.errors = [*form.tags.errors, tag_service.MADE_MEANWHILE]
+            return False
+        return True
+
+    def _post_form_valid(self, form):
         valid = super().validate_form(form)
         if not is_form_submitted() or "slug" not in form:
             return valid  # a form just opened, or the delete or action form
@@ -187,6 +230,11 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         holder = form.slug.data and holder_blocking(post, form.slug.data, current_user)
         if holder:
             form.slug.errors = [*form.slug.errors, holder.explain(form.slug.data)]
+            valid = False
+        try:
+            form.picked_tags = picking.read(form.tags.data, current_user)
+        except TagProblem as problem:
+            form.tags.errors = [*form.tags.errors, str(problem)]
             valid = False
         if post is None:
             return valid
@@ -212,6 +260,7 @@ class PostAdmin(FullTextSearch, WorkflowViews, RevisionViews, SharingViews, Scop
         return False
 
     def on_model_change(self, form, post, is_created):
+        post.tags = form.chosen_tags  # validate_form's (made there if new)
         try:
             service.prepare_for_save(post, acting.user(), is_new=is_created)
         except (PermissionDenied, service.SlugTaken, service.PostTooLong) as refused:
