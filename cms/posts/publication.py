@@ -87,6 +87,8 @@ def _publication_moments() -> Select[tuple[datetime | None, datetime | None]]:
         .scalar_subquery()
     )
     return select(newest, upcoming)
+
+
 # --- Tags, as readers see them: only through posts they may see. A tag on drafts,
 # scheduled or trashed posts alone is on no page and counts nothing. ---
 
