@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import uuid
 
@@ -17,6 +16,7 @@ from cms.extensions import db
 from tests.accounts.invites import accept, invite, link_in, mails_to
 from tests.client import CMSClient, csrf_token_in
 from tests.factories import PASSWORD
+from tests.redis_server import redis_for_tests
 from tests.two_factor import add_security_key
 
 WRONG = "not the password"
@@ -214,17 +214,7 @@ def test_views_marked_for_limiting_are_limited_once(make_app, database_url):
 @pytest.fixture
 def redis_url():
     """A Redis database for this run's limits; in CI, Redis is required."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {url} does not answer, and CI requires the Redis tests")
-        pytest.skip(f"no Redis answers at {url} (set TEST_REDIS_URL)")
-    finally:
-        client.close()
-    return url
+    return redis_for_tests()
 
 
 @pytest.fixture

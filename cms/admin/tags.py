@@ -81,7 +81,7 @@ class TagAdmin(StaffOnly, KeysetPaging, CMSModelView):
     def search_placeholder(self) -> str:
         return "Name or address"
 
-    def list_loading(self, *, sorted_through_join: bool) -> tuple:
+    def list_loading(self) -> tuple:
         # How many posts have each tag: counted in the page's own SELECT, a range of the
         # tag's rows in ix_post_tags_tag_published for each row shown.
         count = (

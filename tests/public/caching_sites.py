@@ -10,35 +10,19 @@ the test's own that is deleted afterwards.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import pytest
 import redis
 from flask import Flask
 
 from cms.extensions import cache, db
 from tests.client import CMSClient
 from tests.conftest import TEST_SETTINGS, rolled_back
+from tests.redis_server import redis_for_tests as redis_url  # noqa: F401 - for the cache tests
 from tests.statements import recorded_statements
-
-
-def redis_url() -> str:
-    """The test Redis (as the rate-limit tests use it); skipped without one, except in CI."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-    client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {url} does not answer, and CI requires the Redis tests")
-        pytest.skip(f"no Redis answers at {url} (set TEST_REDIS_URL)")
-    finally:
-        client.close()
-    return url
 
 
 def redis_keys(url: str, prefix: str) -> list[bytes]:
