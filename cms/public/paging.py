@@ -96,7 +96,7 @@ def listed(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
         defer(Post.body),
         defer(Post.body_html),
         defer(Post.editor_note),
-        joinedload(Post.author).load_only(User.full_name),
+        joinedload(Post.author).load_only(User.full_name, User.slug),
     )
 
 

@@ -9,9 +9,9 @@ from cms import clock
 from cms.posts import previews, publication, rendered
 from cms.posts.slugs import post_for_old_slug
 
-# search_page and tags add their routes to the one blueprint: imported here so that
+# authors, search_page and tags add their routes to the one blueprint: imported here so that
 # registering ``blueprint`` (cms.create_app) registers them all.
-from cms.public import caching, paging, search_page, tags  # noqa: F401
+from cms.public import authors, caching, paging, search_page, tags  # noqa: F401
 from cms.public.site import blueprint
 
 __all__ = ["blueprint"]
