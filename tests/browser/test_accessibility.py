@@ -81,6 +81,7 @@ def test_the_public_pages(screen, arrange):
         )
         for number in range(11)
     ]
+    author.bio = "Writes about engines.\nAnd about numbers."
     topic = tags.create_tag(editor, unique("Topic"), description="Posts about a topic.")
     for post in posts:
         post.tags = [topic]
@@ -117,6 +118,9 @@ def test_the_public_pages(screen, arrange):
     check(page)
     page.get_by_role("link", name="Older posts").click()
     expect(page.get_by_role("link", name="Newer posts")).to_be_visible()
+    check(page)
+    page.goto(f"/authors/{author.slug}")
+    expect(page.get_by_role("heading", name="Ada Lovelace")).to_be_visible()
     check(page)
     page.goto("/search")
     check(page)

@@ -71,6 +71,7 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
         )
         for number in range(12)
     ]
+    author.full_name, author.bio = "Ada <L> & co", "A bio with <markup> & more.\nTwo lines."
     topic = tags.create_tag(editor, "A <topic> & more", description="About <this> & that.")
     for post in posts:
         post.tags = [topic]
@@ -94,6 +95,7 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
     pages["a tag"] = tag_page
     older = re.search(r'<a rel="next" href="([^"]+)"', tag_page.get_data(as_text=True)).group(1)
     pages["a tag's older posts"] = client.get(html.unescape(older))
+    pages["an author"] = client.get(f"/authors/{author.slug}")
     pages["search form"] = client.get("/search")
     pages["search results"] = client.get("/search?q=introduction")
     pages["more search results"] = client.get("/search?q=introduction&page=2")
@@ -102,7 +104,7 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
 
     assert [page.status_code for page in pages.values()] == [200, 200, 200, 200, 410, 404] + [
         200
-    ] * 8
+    ] * 9
     assert_valid({name: page.get_data(as_text=True) for name, page in pages.items()})
 
 
