@@ -30,6 +30,11 @@ class User(db.Model, fsqla.FsUserMixin):
 
     #: How the public site names an author; readers never see an email address.
     full_name = Column(String(120), nullable=True)
+    #: The author page's address, /authors/<slug> (``cms.accounts.profiles``): made from the
+    #: name when the account is made, then kept, so that links to it keep working.
+    slug = Column(String(100), nullable=True, unique=True, index=True)
+    #: A few plain-text sentences on the author page (escaped like any text on the site).
+    bio = Column(String(500), nullable=True)
     #: Failed sign-in attempts since the last success or lock (``cms.accounts.lockout``).
     failed_login_count = Column(Integer, nullable=False, default=0, server_default="0")
     #: Until when logging in is refused, whatever the password; in the database so that

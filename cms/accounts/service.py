@@ -13,6 +13,7 @@ from flask_security.proxies import _security
 from sqlalchemy import func, inspect, select
 
 from cms import clock
+from cms.accounts import profiles
 from cms.accounts.models import Role, User
 from cms.accounts.roles import ADMIN
 from cms.audit import service as audit
@@ -133,6 +134,7 @@ def create_user(
     check_address_free(email)
     check_name(full_name)
     user = User(email=email, full_name=full_name, active=True, roles=find_roles(roles))
+    profiles.give_address(user)
     # Whoever creates an account vouches for its address; without this, switching on
     # self-registration (which requires confirmed addresses) would lock these users out.
     user.confirmed_at = naive_utcnow()

@@ -11,10 +11,11 @@ from flask_admin import expose
 from flask_admin.helpers import is_form_submitted
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
 from cms import acting
-from cms.accounts import lockout, service, two_factor
+from cms.accounts import lockout, profiles, service, two_factor
 from cms.admin.access import AdminsOnly
 from cms.admin.base import CMSModelView
 from cms.admin.invitations import InvitationActions, InvitationFilter, access_column
@@ -97,10 +98,20 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
     list_template = "admin/users/list.html"
     edit_template = "admin/users/edit.html"
 
-    form_columns = ("email", "full_name", "roles", "active")
+    form_columns = ("email", "full_name", "slug", "bio", "roles", "active")
+    form_overrides = {"bio": TextAreaField}
     form_args = {
         "email": {"filters": [_email_filter]},
         "full_name": {"label": "Name", "description": "Shown to readers as the author."},
+        "slug": {
+            "label": "Author page address",
+            "description": "/authors/<address>, once they have a published post. Empty: made "
+            "from the name. Changing it breaks links to the old address.",
+        },
+        "bio": {
+            "label": "Bio",
+            "description": f"Plain text on the author page, at most {profiles.BIO_MAX} characters.",
+        },
         "active": {"description": "Inactive users cannot log in.", "default": True},
     }
 
@@ -120,6 +131,12 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
         except service.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
             valid = False
+        try:
+            profiles.check_profile(form.editing_user, form.slug.data, form.bio.data)
+        except profiles.ProfileProblem as problem:
+            field = getattr(form, problem.field)
+            field.errors = [*field.errors, str(problem)]
+            valid = False
         return valid
 
     def on_model_change(self, form, user, is_created):
@@ -127,6 +144,13 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
             notices = service.save_user(user, by=acting.user())
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
+        if not profiles.may_edit_profile(acting.user(), user):
+            raise ValidationError("Only the author or an admin may change their profile.")
+        try:
+            typed = form.slug.data or form.slug.object_data  # empty: keep the address
+            user.slug, user.bio = profiles.check_profile(user, typed, form.bio.data)
+        except profiles.ProfileProblem as problem:
+            raise ValidationError(str(problem)) from problem
         for notice in notices:
             flash(notice, "warning")
 

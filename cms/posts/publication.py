@@ -43,7 +43,7 @@ def _published_by_slug() -> Select[tuple[Post]]:
         .options(
             defer(Post.body),
             defer(Post.editor_note),
-            joinedload(Post.author).load_only(User.full_name),
+            joinedload(Post.author).load_only(User.full_name, User.slug),
         )
     )
 

@@ -90,14 +90,18 @@ def _position():
     return tuple_(Post.published_at, Post.id)
 
 
-def _listed(moment) -> Select[tuple[Post]]:
-    """Published posts with what a list shows: not the bodies, which it does not."""
-    return publication.published_posts(moment).options(
+def listed(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
+    """``query`` loading what a list of posts shows: not the bodies, which it does not."""
+    return query.options(
         defer(Post.body),
         defer(Post.body_html),
         defer(Post.editor_note),
-        joinedload(Post.author).load_only(User.full_name),
+        joinedload(Post.author).load_only(User.full_name, User.slug),
     )
+
+
+def _listed(moment) -> Select[tuple[Post]]:
+    return listed(publication.published_posts(moment))
 
 
 @cache
@@ -128,17 +132,28 @@ def _above(limit: int) -> Select[tuple]:
     )
 
 
-def _with_older_link(rows: list[Post], per_page: int, newer: dict[str, str] | None) -> PostPage:
+def with_older_link(rows: list[Post], per_page: int, newer: dict[str, str] | None) -> PostPage:
     """``rows`` is up to one more than a page: the extra row says an older page exists."""
     posts = rows[:per_page]
     older = {"before": str(Cursor.of(posts[-1]))} if len(rows) > per_page else None
     return PostPage(posts, newer, older)
 
 
+def newer_link(above: list, per_page: int) -> dict[str, str] | None:
+    """The newer page's arguments, from the (publish time, id) of up to ``per_page + 1``
+    posts just above a page, nearest first: the page before the post above them, or the
+    first page when they are fewer than a page."""
+    if not above:
+        return None
+    if len(above) <= per_page:
+        return {}
+    return {"before": str(Cursor(*above[per_page]))}
+
+
 def newest(per_page: int) -> PostPage:
     """The first page: the newest posts. One statement."""
     rows = list(db.session.scalars(_newest(per_page + 1), {"now": clock.utcnow()}))
-    return _with_older_link(rows, per_page, newer=None)
+    return with_older_link(rows, per_page, newer=None)
 
 
 def before(cursor: Cursor, per_page: int) -> PostPage | None:
@@ -155,10 +170,4 @@ def before(cursor: Cursor, per_page: int) -> PostPage | None:
     # The posts just above this page, nearest first: the newer page is the one before the
     # post above them, or the first page when they are fewer than a page.
     above = db.session.execute(_above(per_page + 1), {**place, "now": now}).all()
-    if not above:
-        newer = None
-    elif len(above) <= per_page:
-        newer = {}
-    else:
-        newer = {"before": str(Cursor(*above[per_page]))}
-    return _with_older_link(rows, per_page, newer)
+    return with_older_link(rows, per_page, newer_link(above, per_page))

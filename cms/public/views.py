@@ -1,38 +1,20 @@
-"""Published posts for readers: the home page list and one page per post."""
+"""Published posts for readers: the home page list and one page per post. The tag and
+search pages are in ``cms.public.tags`` and ``cms.public.search_page``."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from cms import clock
 from cms.posts import previews, publication, rendered
 from cms.posts.slugs import post_for_old_slug
-from cms.public import caching, paging, reading, signed_in
 
-blueprint = Blueprint("public", __name__)
-blueprint.record_once(lambda state: signed_in.leave_accounts_unloaded(state.app, blueprint.name))
+# authors, search_page and tags add their routes to the one blueprint: imported here so that
+# registering ``blueprint`` (cms.create_app) registers them all.
+from cms.public import authors, caching, paging, search_page, tags  # noqa: F401
+from cms.public.site import blueprint
 
-
-@blueprint.before_request
-def _read_outside_a_transaction() -> None:
-    # A cached page does this itself, only when it renders: a page served from the cache
-    # takes no database connection at all.
-    if not caching.is_cached_page(current_app.view_functions.get(request.endpoint)):
-        reading.read_outside_a_transaction()
-
-
-@blueprint.app_template_filter("excerpt")
-def excerpt_filter(post):
-    return rendered.excerpt(post)
+__all__ = ["blueprint"]
 
 
 @blueprint.get("/")
@@ -83,4 +65,9 @@ def post_detail(slug: str):
         if moved is not None and publication.is_published(moved):
             return redirect(url_for("public.post_detail", slug=moved.slug), code=301)
         abort(404)
-    return render_template("public/post.html", post=post, body=rendered.body_html(post))
+    return render_template(
+        "public/post.html",
+        post=post,
+        body=rendered.body_html(post),
+        tags=publication.tags_of(post.id),
+    )

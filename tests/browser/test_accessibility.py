@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from cms import clock
 from cms.posts import previews
 from cms.posts.models import PostStatus
+from cms.tags import service as tags
 from tests.browser.accessibility import SCREENS, assert_accessible, assert_fits_the_screen
 from tests.browser.conftest import unique
 from tests.browser.pages import (
@@ -80,6 +81,10 @@ def test_the_public_pages(screen, arrange):
         )
         for number in range(11)
     ]
+    author.bio = "Writes about engines.\nAnd about numbers."
+    topic = tags.create_tag(editor, unique("Topic"), description="Posts about a topic.")
+    for post in posts:
+        post.tags = [topic]
     draft = PostFactory(author, title=unique("Draft"), body=BODY)
     _, shared = previews.create_link(draft, editor)
     withdrawn, gone = previews.create_link(draft, editor)
@@ -103,6 +108,30 @@ def test_the_public_pages(screen, arrange):
     check(page)
     page.goto("/posts/no-such-post")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    check(page)
+
+    # The tag pages, a page past the first, and search: a form, results, none, junk.
+    page.goto("/tags")
+    check(page)
+    page.goto(f"/tags/{topic.slug}")
+    expect(page.get_by_text("Posts about a topic.")).to_be_visible()
+    check(page)
+    page.get_by_role("link", name="Older posts").click()
+    expect(page.get_by_role("link", name="Newer posts")).to_be_visible()
+    check(page)
+    page.goto(f"/authors/{author.slug}")
+    expect(page.get_by_role("heading", name="Ada Lovelace")).to_be_visible()
+    check(page)
+    page.goto("/search")
+    check(page)
+    page.get_by_label("Search the posts").fill("introduction emphasis")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("mark").first).to_be_visible()
+    check(page)
+    page.goto("/search?q=zzqqxx")
+    expect(page.get_by_text("No post matches")).to_be_visible()
+    check(page)
+    page.goto("/search?q=%21%21%21")
     check(page)
 
 

@@ -76,14 +76,16 @@ def test_a_deep_page_costs_what_the_second_does(app, client, publish_posts, coun
 
 
 @pytest.mark.parametrize("count", [3, 60])
-def test_a_post_page_takes_one_statement(app, client, publish_posts, count):
+def test_a_post_page_takes_two_statements(app, client, publish_posts, count):
+    """The post, then its tags (one range of post_tags' primary key)."""
     posts = publish_posts(count)
     statements = statements_for(app, client, f"/posts/{posts[-1].slug}")
-    assert len(statements) == 1, statements
+    assert len(statements) == 2, statements
+    assert "post_tags" in statements[1]
 
 
 @pytest.mark.parametrize(
-    ("page", "count"), [("first", 1), ("deep", 2), ("post", 1)], ids=["first", "deep", "post"]
+    ("page", "count"), [("first", 1), ("deep", 2), ("post", 2)], ids=["first", "deep", "post"]
 )
 def test_a_signed_in_reader_costs_what_any_reader_does(
     app, client, users, publish_posts, page, count
@@ -104,7 +106,7 @@ def test_a_signed_in_reader_costs_what_any_reader_does(
 
 def test_the_post_page_reads_the_stored_html_and_only_the_authors_name(app, client, publish_posts):
     post = publish_posts(1)[0]
-    [statement] = statements_for(app, client, f"/posts/{post.slug}")
+    statement, _tags = statements_for(app, client, f"/posts/{post.slug}")
     columns = statement.split(" FROM ")[0]
     assert "posts.body_html" in columns
     # Neither the Markdown (2 KB a post, and the HTML has it all) nor the author's account
@@ -242,7 +244,7 @@ def test_reader_pages_read_an_index_range_never_the_whole_table(app, client, a_f
     wanted = list_indexes()
     assert wanted, "no index on posts (status, published_at)"
     pages = reader_pages(app, client)
-    assert [len(pages[name]) for name in pages] == [1, 2, 2, 1]
+    assert [len(pages[name]) for name in pages] == [1, 2, 2, 2]
     for name, statements in pages.items():
         for statement, parameters in statements:
             uses = None if name == "post page" else wanted  # one post, found by its slug

@@ -15,6 +15,7 @@ from cms import clock
 from cms.extensions import db
 from cms.posts import previews
 from cms.posts.models import PostStatus
+from cms.tags import service as tags
 from tests.html_validity import assert_valid, problems
 from tests.two_factor import enroll
 
@@ -70,6 +71,10 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
         )
         for number in range(12)
     ]
+    author.full_name, author.bio = "Ada <L> & co", "A bio with <markup> & more.\nTwo lines."
+    topic = tags.create_tag(editor, "A <topic> & more", description="About <this> & that.")
+    for post in posts:
+        post.tags = [topic]
     draft = post_factory(author, title="A draft", body=BODY)
     _, live_token = previews.create_link(draft, editor)
     withdrawn, gone_token = previews.create_link(draft, editor)
@@ -85,8 +90,21 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
     pages["a shared preview"] = client.get(f"/preview/{live_token}")
     pages["a withdrawn preview"] = client.get(f"/preview/{gone_token}")
     pages["not found"] = client.get("/posts/nothing-here")
+    pages["tags"] = client.get("/tags")
+    tag_page = client.get(f"/tags/{topic.slug}")
+    pages["a tag"] = tag_page
+    older = re.search(r'<a rel="next" href="([^"]+)"', tag_page.get_data(as_text=True)).group(1)
+    pages["a tag's older posts"] = client.get(html.unescape(older))
+    pages["an author"] = client.get(f"/authors/{author.slug}")
+    pages["search form"] = client.get("/search")
+    pages["search results"] = client.get("/search?q=introduction")
+    pages["more search results"] = client.get("/search?q=introduction&page=2")
+    pages["search without words"] = client.get("/search?q=%22%3C%3E%22")
+    pages["search without results"] = client.get("/search?q=zebra")
 
-    assert [page.status_code for page in pages.values()] == [200, 200, 200, 200, 410, 404]
+    assert [page.status_code for page in pages.values()] == [200, 200, 200, 200, 410, 404] + [
+        200
+    ] * 9
     assert_valid({name: page.get_data(as_text=True) for name, page in pages.items()})
 
 

@@ -1,0 +1,78 @@
+"""Authors' public profiles: the address of an author page (``User.slug``), the name and the
+bio readers see, and who may change them. Readers never see an e-mail address.
+
+An address is made once, from the name, when the account is made, and then kept: a later
+change of name does not move the page, so links to it keep working. Only someone who may
+edit the profile changes it, on purpose (``may_edit_profile``).
+"""
+
+from __future__ import annotations
+
+from slugify import slugify
+from sqlalchemy import select
+
+from cms.accounts.models import User
+from cms.accounts.roles import ADMIN
+from cms.extensions import db
+
+SLUG_MAX = User.__table__.c.slug.type.length
+BIO_MAX = User.__table__.c.bio.type.length
+# Room for a "-123" suffix when an address is taken.
+_BASE_MAX = SLUG_MAX - 10
+
+
+class ProfileProblem(ValueError):
+    """A profile field that cannot be saved as typed; ``field`` names it."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def may_edit_profile(actor: User | None, user: User) -> bool:
+    """Whether ``actor`` may change ``user``'s public name, address and bio: their own, or
+    anyone's for an admin. The one rule; the dashboard asks here."""
+    if actor is None:
+        return False
+    return actor.id == user.id or ADMIN in actor.role_names
+
+
+def normalise_slug(text: str | None) -> str:
+    return slugify(text or "", max_length=_BASE_MAX, word_boundary=True)
+
+
+def unique_slug_from(name: str | None, exclude_user_id: int | None = None) -> str:
+    """An address for ``name`` that no other user holds ("author" when there is no name)."""
+    base = normalise_slug(name) or "author"
+    candidate, number = base, 1
+    while _holder(candidate, exclude_user_id):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def give_address(user: User) -> None:
+    """Make ``user``'s address from their name if they have none yet."""
+    if not user.slug:
+        user.slug = unique_slug_from(user.full_name, user.id)
+
+
+def check_profile(user: User, slug: str | None, bio: str | None) -> tuple[str, str | None]:
+    """The address and bio as they would be saved for ``user``: an empty address is made
+    from the name; an empty bio is none.
+
+    :raise ProfileProblem: for an address another user holds, or a bio too long.
+    """
+    bio = (bio or "").strip() or None
+    if bio is not None and len(bio) > BIO_MAX:
+        raise ProfileProblem(f"A bio is at most {BIO_MAX} characters long.", "bio")
+    typed = normalise_slug(slug)
+    if typed and _holder(typed, user.id):
+        raise ProfileProblem(f"The address /authors/{typed} is another author's.", "slug")
+    return typed or unique_slug_from(user.full_name, user.id), bio
+
+
+def _holder(slug: str, exclude_user_id: int | None) -> bool:
+    query = select(User.id).where(User.slug == slug, User.id != (exclude_user_id or 0))
+    with db.session.no_autoflush:
+        return db.session.scalar(query.limit(1)) is not None
