@@ -6,8 +6,8 @@ addresses (50,000, the protocol's most) ``/sitemap.xml`` lists them all; past th
 sitemap index of ``/sitemap-pages.xml`` (home, tags, authors) and ``/sitemap-posts-<n>.xml``,
 the published posts with ids in the n-th block of ``SITEMAP_PAGE_SIZE`` ids: each block is a
 primary-key range, as cheap at a million posts as at ten, and never holds more addresses
-than a sitemap may. The index is one grouped statement over the published posts; every
-file is kept by the page cache.
+than a sitemap may. The index is one grouped statement over the published posts (plus the
+tags' and authors' when it might not be needed); every file is kept by the page cache.
 """
 
 from __future__ import annotations
@@ -47,10 +47,12 @@ def sitemap_xml():
     size = current_app.config["SITEMAP_PAGE_SIZE"]
     moment = clock.utcnow()
     blocks = db.session.execute(_post_blocks(size, moment)).all()
-    pages = list(_pages(moment))
-    if sum(count for _, count, _ in blocks) + len(pages) <= size:
-        posts = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
-        return _urlset([*pages, *_post_urls(posts)])
+    posts = sum(count for _, count, _ in blocks)
+    # Past the size in posts alone, the index needs nothing else: one statement.
+    pages = list(_pages(moment)) if posts < size else []
+    if pages and posts + len(pages) <= size:
+        rows = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
+        return _urlset([*pages, *_post_urls(rows)])
     newest = max((changed for *_, changed in blocks), default=None)
     files = [(addresses.external("public.sitemap_pages"), newest)]
     files += [
