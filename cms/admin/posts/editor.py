@@ -106,7 +106,7 @@ class PostAdmin(
 
     # No status or publish time here: those change only through the workflow's steps.
     form_columns = (
-        "title", "slug", "summary", "body", *seo_fields.FIELDS, "tags", "author", "seen_version",
+        "title", "slug", "summary", "body", "tags", "author", *seo_fields.FIELDS, "seen_version",
     )  # fmt: skip
     # The version of the post the editor opened; not named like the model's own column, so
     # Flask-Admin never writes it onto the post. The tags are read by cms.tags.picking.

@@ -31,9 +31,9 @@ FORM_ARGS = {
         "https://example.org/cover.jpg.",
     },
     "seo_title": {
-        "label": "SEO title",
+        "label": "SEO headline",
         "filters": [_text],
-        "description": "Optional: the title search results and link previews show, "
+        "description": "Optional: the headline search results and link previews show, "
         "when not the post's title.",
     },
     "seo_description": {
