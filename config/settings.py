@@ -96,6 +96,12 @@ class BaseConfig:
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.fallback_secret("SECRET_KEY")
         self.SITE_NAME = environ.get("SITE_NAME", "Flask CMS")
         self.POSTS_PER_PAGE = _integer(environ, "POSTS_PER_PAGE", 10, minimum=1)
+        # Posts in each Atom feed (the site's, a tag's, an author's): the newest, in full.
+        self.FEED_ENTRIES = _integer(environ, "FEED_ENTRIES", 20, minimum=1)
+        # Addresses per sitemap file: 50,000 is the most the sitemaps protocol allows.
+        self.SITEMAP_PAGE_SIZE = min(
+            _integer(environ, "SITEMAP_PAGE_SIZE", 50_000, minimum=1), 50_000
+        )
         self.TRASH_RETENTION_DAYS = _integer(environ, "TRASH_RETENTION_DAYS", 30, minimum=0)
         self.PREVIEW_LINK_HOURS = _integer(environ, "PREVIEW_LINK_HOURS", 72, minimum=1)
         self.REVISIONS_KEPT = _integer(environ, "REVISIONS_KEPT", 50, minimum=1)

@@ -29,6 +29,15 @@ from cms.posts.list_indexes import admin_list_indexes
 TITLE_MAX = 200
 SLUG_MAX = 200
 SUMMARY_MAX = 500
+# What search engines and link previews show, when not the title and summary: about as
+# much as they display.
+SEO_TITLE_MAX = 70
+SEO_DESCRIPTION_MAX = 160
+COVER_IMAGE_URL_MAX = 2000
+
+
+def _optional_text(length: int):
+    return mapped_column(String(length), default="", server_default="")
 
 
 class _Labelled(enum.StrEnum):
@@ -96,6 +105,10 @@ class Post(db.Model):
     slug: Mapped[str] = mapped_column(String(SLUG_MAX), index=True)
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # Optional; "" is none (cms.public.meta: link previews, search results, JSON-LD).
+    cover_image_url: Mapped[str] = _optional_text(COVER_IMAGE_URL_MAX)
+    seo_title: Mapped[str] = _optional_text(SEO_TITLE_MAX)
+    seo_description: Mapped[str] = _optional_text(SEO_DESCRIPTION_MAX)
     # The body as readers get it, stored at each save (cms.posts.rendered); NULL: not yet.
     body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     excerpt: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -263,6 +276,9 @@ class PostRevision(db.Model):
     slug: Mapped[str] = mapped_column(String(SLUG_MAX))
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    cover_image_url: Mapped[str] = _optional_text(COVER_IMAGE_URL_MAX)
+    seo_title: Mapped[str] = _optional_text(SEO_TITLE_MAX)
+    seo_description: Mapped[str] = _optional_text(SEO_DESCRIPTION_MAX)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
@@ -280,4 +296,4 @@ class PostRevision(db.Model):
         return self.created_by.email if self.created_by is not None else self.created_by_email
 
     #: The fields a revision keeps, in the order a comparison shows them.
-    FIELDS = ("title", "slug", "summary", "body")
+    FIELDS = ("title", "slug", "summary", "body", "cover_image_url", "seo_title", "seo_description")

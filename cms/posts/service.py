@@ -20,7 +20,8 @@ from cms.posts.slugs import holder_blocking, normalise_slug, remember_old_slug, 
 
 #: The fields whose before and after the audit log keeps for every save.
 AUDITED_FIELDS = (
-    "title", "slug", "summary", "body", "tags", "author", "status", "published_at",
+    "title", "slug", "summary", "body", "cover_image_url", "seo_title", "seo_description",
+    "tags", "author", "status", "published_at",
 )  # fmt: skip
 
 #: What moving a post into or out of the trash needs, and what deleting it for good needs:

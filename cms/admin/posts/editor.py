@@ -22,6 +22,7 @@ from cms import acting, clock
 from cms.accounts.models import User
 from cms.admin.base import parse_id
 from cms.admin.formatting import spreadsheet_safe
+from cms.admin.posts import seo_fields
 from cms.admin.posts.bulk_tagging import BulkTagging
 from cms.admin.posts.columns import (
     FORMATTERS,
@@ -104,7 +105,9 @@ class PostAdmin(
         )
 
     # No status or publish time here: those change only through the workflow's steps.
-    form_columns = ("title", "slug", "summary", "body", "tags", "author", "seen_version")
+    form_columns = (
+        "title", "slug", "summary", "body", "tags", "author", *seo_fields.FIELDS, "seen_version",
+    )  # fmt: skip
     # The version of the post the editor opened; not named like the model's own column, so
     # Flask-Admin never writes it onto the post. The tags are read by cms.tags.picking.
     form_extra_fields = {"seen_version": HiddenField(), "tags": tags_field()}
@@ -119,6 +122,7 @@ class PostAdmin(
         "summary": {"filters": [_strip, lambda value: value or ""]},
         "body": {"description": "Markdown.", "filters": [lambda value: value or ""]},
         "author": {"query_factory": assignable_authors, "allow_blank": False},
+        **seo_fields.FORM_ARGS,
     }
     form_widget_args = {
         "body": {"rows": 18, "class": "form-control text-monospace"},

@@ -1,0 +1,146 @@
+"""Atom feeds: the site's (``/feed.xml``), a tag's and an author's, each of the newest
+``FEED_ENTRIES`` posts readers may see, in full, with absolute links.
+
+Each is one statement (the site's) or two (a tag's, an author's: the tag or author, then
+the posts), and is kept by the page cache like any public page. Every date in a feed comes
+from the posts, so a feed is the same bytes until a post changes (feedgen would otherwise
+write "now").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import cache
+
+from feedgen.feed import FeedGenerator
+from flask import abort, current_app, request
+from sqlalchemy import Select
+from sqlalchemy.orm import defer, joinedload
+
+from cms import clock
+from cms.accounts.models import User
+from cms.extensions import db
+from cms.posts import publication, rendered
+from cms.posts.models import Post
+from cms.public import addresses, caching, public_authors
+from cms.public.views import blueprint
+
+ATOM = "application/atom+xml; charset=utf-8"
+#: The ``updated`` of a feed with no posts: fixed, so its bytes and cache stay the same.
+_NOTHING_YET = datetime(1970, 1, 1, tzinfo=UTC)
+# Characters XML 1.0 cannot hold (feedgen refuses them): a form may have stored them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@blueprint.get("/feed.xml")
+@caching.cached_page(query_args=())
+def site_feed():
+    posts = db.session.scalars(_newest(_entries()), {"now": clock.utcnow()})
+    return _atom(
+        current_app.config["SITE_NAME"],
+        addresses.external("public.index"),
+        addresses.external("public.site_feed"),
+        posts,
+    )
+
+
+@blueprint.get("/tags/<slug>/feed.xml")
+@caching.cached_page(query_args=())
+def tag_feed(slug: str):
+    tag = publication.find_published_tag(slug)
+    if tag is None:
+        abort(404)
+    posts = db.session.scalars(
+        _newest_with_tag(_entries()), {"now": clock.utcnow(), "tag_id": tag.id}
+    )
+    return _atom(
+        f"{tag.name} · {current_app.config['SITE_NAME']}",
+        addresses.tag_url(slug),
+        addresses.external("public.tag_feed", slug=slug),
+        posts,
+    )
+
+
+@blueprint.get("/authors/<slug>/feed.xml")
+@caching.cached_page(query_args=())
+def author_feed(slug: str):
+    author = public_authors.find_public_author(slug)
+    if author is None:
+        abort(404)
+    posts = db.session.scalars(
+        _newest_by_author(_entries()), {"now": clock.utcnow(), "author_id": author.id}
+    )
+    name = author.full_name or slug
+    return _atom(
+        f"{name} · {current_app.config['SITE_NAME']}",
+        addresses.author_url(slug),
+        addresses.external("public.author_feed", slug=slug),
+        posts,
+    )
+
+
+def _entries() -> int:
+    return current_app.config["FEED_ENTRIES"]
+
+
+def _in_full(query: Select[tuple[Post]], limit: int) -> Select[tuple[Post]]:
+    # The stored HTML, not the Markdown (loaded on first use, for a row not rendered yet).
+    return query.options(
+        defer(Post.body),
+        defer(Post.editor_note),
+        joinedload(Post.author).load_only(User.full_name),
+    ).limit(limit)
+
+
+@cache
+def _newest(limit: int) -> Select[tuple[Post]]:
+    return _in_full(publication.published_posts(publication.NOW), limit)
+
+
+@cache
+def _newest_with_tag(limit: int) -> Select[tuple[Post]]:
+    return _in_full(publication.published_with_tag(publication.TAG_ID, publication.NOW), limit)
+
+
+@cache
+def _newest_by_author(limit: int) -> Select[tuple[Post]]:
+    return _in_full(public_authors.published_by(), limit)
+
+
+def _changed_at(post: Post) -> datetime:
+    # As public_authors.post_changed_at: a scheduled post changes for readers when it appears.
+    return max(post.updated_at, post.published_at)
+
+
+def _atom(title: str, page: str, address: str, posts) -> tuple:
+    feed = FeedGenerator()
+    feed.id(address)
+    feed.title(_xml_text(title))
+    feed.link(href=page, rel="alternate", type="text/html")
+    feed.link(href=address, rel="self", type="application/atom+xml")
+    feed.language("en")
+    newest = _NOTHING_YET
+    host = request.host
+    for post in posts:
+        url = addresses.external("public.post_detail", slug=post.slug)
+        changed = _changed_at(post)
+        newest = max(newest, changed)
+        entry = feed.add_entry(order="append")
+        # Stable across renamed slugs (RFC 4151): the host, the post's first day, its id.
+        entry.id(f"tag:{host},{post.published_at:%Y-%m-%d}:posts/{post.id}")
+        entry.title(_xml_text(post.title))
+        entry.link(href=url, rel="alternate", type="text/html")
+        entry.author({"name": _xml_text(post.author.full_name or current_app.config["SITE_NAME"])})
+        entry.published(post.published_at)
+        entry.updated(changed)
+        if post.summary:
+            entry.summary(_xml_text(post.summary))
+        body = addresses.absolute_links(rendered.body_html(post), url)
+        entry.content(_xml_text(body), type="html")
+    feed.updated(newest)
+    return feed.atom_str(pretty=True), 200, {"Content-Type": ATOM}
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", str(text))

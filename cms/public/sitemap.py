@@ -1,0 +1,144 @@
+"""``/sitemap.xml`` and ``/robots.txt``: every page readers may see, for search engines.
+
+The home page, each published post, each tag and author page readers can reach, with
+``lastmod`` from the posts (``public_authors.post_changed_at``). Up to ``SITEMAP_PAGE_SIZE``
+addresses (50,000, the protocol's most) ``/sitemap.xml`` lists them all; past that it is a
+sitemap index of ``/sitemap-pages.xml`` (home, tags, authors) and ``/sitemap-posts-<n>.xml``,
+the published posts with ids in the n-th block of ``SITEMAP_PAGE_SIZE`` ids: each block is a
+primary-key range, as cheap at a million posts as at ten, and never holds more addresses
+than a sitemap may. The index is one grouped statement over the published posts (plus the
+tags' and authors' when it might not be needed); every file is kept by the page cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from flask import abort, current_app
+from sqlalchemy import func
+
+from cms import clock
+from cms.extensions import db
+from cms.posts import publication
+from cms.posts.models import Post
+from cms.public import addresses, caching
+from cms.public.public_authors import post_changed_at, public_authors
+from cms.public.views import blueprint
+
+XML = "application/xml; charset=utf-8"
+_NAMESPACE = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+#: Never indexed: the dashboard, share links and search results.
+_DISALLOWED = ("/admin", "/preview/", "/search")
+
+
+@blueprint.get("/robots.txt")
+@caching.cached_page(query_args=())
+def robots_txt():
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in _DISALLOWED)]
+    lines.append(f"Sitemap: {addresses.external('public.sitemap_xml')}")
+    return "\n".join(lines) + "\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@blueprint.get("/sitemap.xml")
+@caching.cached_page(query_args=())
+def sitemap_xml():
+    size = current_app.config["SITEMAP_PAGE_SIZE"]
+    moment = clock.utcnow()
+    blocks = db.session.execute(_post_blocks(size, moment)).all()
+    posts = sum(count for _, count, _ in blocks)
+    # Past the size in posts alone, the index needs nothing else: one statement.
+    pages = list(_pages(moment)) if posts < size else []
+    if pages and posts + len(pages) <= size:
+        rows = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
+        return _urlset([*pages, *_post_urls(rows)])
+    newest = max((changed for *_, changed in blocks), default=None)
+    files = [(addresses.external("public.sitemap_pages"), newest)]
+    files += [
+        (addresses.external("public.sitemap_posts", number=number + 1), changed)
+        for number, _, changed in blocks
+    ]
+    return _xml("sitemapindex", "sitemap", files)
+
+
+@blueprint.get("/sitemap-pages.xml")
+@caching.cached_page(query_args=())
+def sitemap_pages():
+    return _urlset(_pages(clock.utcnow()))
+
+
+@blueprint.get("/sitemap-posts-<int:number>.xml")
+@caching.cached_page(query_args=())
+def sitemap_posts(number: int):
+    size = current_app.config["SITEMAP_PAGE_SIZE"]
+    if number < 1:
+        abort(404)
+    rows = db.session.execute(_posts_between((number - 1) * size, number * size, clock.utcnow()))
+    urls = list(_post_urls(rows))
+    if not urls:
+        abort(404)
+    return _urlset(urls)
+
+
+def _published(moment: datetime):
+    return publication.published_posts(moment).order_by(None)
+
+
+def _post_blocks(size: int, moment: datetime):
+    """(block number from 0, published posts in it, their latest change), by block."""
+    block = ((Post.id - 1) // size).label("block")
+    return (
+        _published(moment)
+        .with_only_columns(block, func.count(), func.max(post_changed_at()))
+        .group_by(block)
+        .order_by(block)
+    )
+
+
+def _posts_between(after_id: int, last_id: int | None, moment: datetime):
+    query = (
+        _published(moment)
+        .with_only_columns(Post.slug, post_changed_at())
+        .where(Post.id > after_id)
+        .order_by(Post.id)
+    )
+    return query if last_id is None else query.where(Post.id <= last_id)
+
+
+def _post_urls(rows) -> Iterable[tuple[str, datetime | None]]:
+    for slug, changed in rows:
+        yield addresses.external("public.post_detail", slug=slug), changed
+
+
+def _pages(moment: datetime) -> Iterable[tuple[str, datetime | None]]:
+    """The home page, then each tag and author page readers can reach. Two statements."""
+    tags = db.session.execute(
+        publication.tags_with_published_counts(moment).add_columns(func.max(post_changed_at()))
+    ).all()
+    authors = db.session.execute(public_authors(moment)).all()
+    newest = max((row[-1] for row in (*tags, *authors)), default=None)
+    yield addresses.external("public.index"), newest
+    for tag, _count, changed in tags:
+        yield addresses.tag_url(tag.slug), changed
+    for slug, changed in authors:
+        yield addresses.author_url(slug), changed
+
+
+def _urlset(urls: Iterable[tuple[str, datetime | None]]):
+    return _xml("urlset", "url", urls)
+
+
+def _xml(root: str, item: str, entries: Iterable[tuple[str, datetime | None]]):
+    # Written as text, not through an XML library: a file of 50,000 addresses is built in
+    # one pass over the rows.
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} {_NAMESPACE}>\n']
+    for url, changed in entries:
+        lastmod = "" if changed is None else f"<lastmod>{_w3c(changed)}</lastmod>"
+        parts.append(f"<{item}><loc>{escape(url)}</loc>{lastmod}</{item}>\n")
+    parts.append(f"</{root}>\n")
+    return "".join(parts), 200, {"Content-Type": XML}
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()

@@ -1,0 +1,60 @@
+"""Feeds, sitemaps and robots.txt through the page cache: a reader's second request costs
+the database nothing, and a new post is in the next answer."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from cms.extensions import db
+from cms.posts.models import PostStatus
+from cms.tags import service as tags
+from tests.public.caching_sites import build, cached, in_memory, on_one_connection, read
+
+PATHS = ("/feed.xml", "/tags/soup/feed.xml", "/sitemap.xml", "/robots.txt")
+
+
+@pytest.fixture
+def site(make_app, app, database_url, tmp_path):
+    [site] = build(make_app, in_memory(database_url, tmp_path / "version"))
+    with on_one_connection(site):
+        yield site
+
+
+@pytest.fixture
+def users(site, users):
+    return users
+
+
+@pytest.fixture
+def published(users, post_factory):
+    post = post_factory(users["author"], title="Leek soup", status=PostStatus.PUBLISHED)
+    post.tags = [tags.create_tag(users["editor"], "Soup")]
+    db.session.commit()
+    return post
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_second_request_is_served_from_the_cache(site, published, path):
+    reader = site.test_client()
+    first = read(site, reader, path)
+
+    again = cached(site, reader, path)
+
+    assert first.status == again.status == 200
+    assert again.text == first.text
+    assert again.headers["Cache-Control"].startswith("public")
+    assert "ETag" in again.headers
+
+
+def test_a_new_post_is_in_the_next_feed(site, published, users, post_factory):
+    reader = site.test_client()
+    cached(site, reader, "/feed.xml")
+
+    post_factory(users["author"], title="Pea soup", status=PostStatus.PUBLISHED)
+
+    titles = [
+        entry.title for entry in feedparser.parse(read(site, reader, "/feed.xml").text).entries
+    ]
+    assert "Pea soup" in titles
+    assert "Leek soup" in titles

@@ -1,0 +1,144 @@
+"""``/sitemap.xml`` and ``/robots.txt`` as a search engine reads them: every page readers
+may see, with ``lastmod``, split into an index past ``SITEMAP_PAGE_SIZE`` addresses."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cms.extensions import db
+from cms.posts.models import PostStatus
+from cms.tags import service as tags
+from tests.statements import recorded_statements
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+@pytest.fixture
+def publish(frozen_clock, post_factory, users):
+    def publish(title: str, hours_ago: float = 1, **fields):
+        fields.setdefault("status", PostStatus.PUBLISHED)
+        fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
+        fields.setdefault("updated_at", fields["published_at"])
+        return post_factory(fields.pop("author", users["author"]), title=title, **fields)
+
+    return publish
+
+
+def parsed(response, root: str) -> dict[str, str | None]:
+    """{address: lastmod} of a urlset or a sitemap index."""
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    tree = ET.fromstring(response.get_data())  # noqa: S314 - the app's own answer
+    assert tree.tag == f"{{{NS['s']}}}{root}"
+    item = "s:url" if root == "urlset" else "s:sitemap"
+    return {
+        element.findtext("s:loc", namespaces=NS): element.findtext("s:lastmod", namespaces=NS)
+        for element in tree.findall(item, NS)
+    }
+
+
+def path_of(url: str) -> str:
+    return url.removeprefix("http://localhost")
+
+
+def test_the_sitemap_lists_every_page_readers_may_see(client, publish, post_factory, users):
+    cooking = tags.create_tag(users["editor"], "Cooking")
+    hidden = tags.create_tag(users["editor"], "Hidden")
+    soup = publish("Soup", hours_ago=2)
+    soup.tags = [cooking]
+    bread = publish("Bread", hours_ago=5, updated_at=NOW - timedelta(hours=1))
+    publish("Later", hours_ago=-1).tags = [hidden]
+    post_factory(users["editor"], title="A draft")
+    publish("Binned", hours_ago=3, deleted_at=NOW)
+    db.session.commit()
+
+    urls = parsed(client.get("/sitemap.xml"), "urlset")
+
+    author = users["author"].id
+    assert sorted(map(path_of, urls)) == sorted(
+        ["/", "/posts/soup", "/posts/bread", "/tags/cooking", f"/authors/{author}"]
+    )
+    assert urls["http://localhost/posts/soup"] == "2026-01-15T10:00:00+00:00"
+    # An edit after publication is the post's last change.
+    assert urls["http://localhost/posts/bread"] == "2026-01-15T11:00:00+00:00"
+    assert urls["http://localhost/tags/cooking"] == "2026-01-15T10:00:00+00:00"
+    assert urls[f"http://localhost/authors/{author}"] == "2026-01-15T11:00:00+00:00"
+    assert urls["http://localhost/"] == "2026-01-15T11:00:00+00:00"
+    assert soup.id and bread.id
+
+
+def test_an_empty_site_has_the_home_page_only(client, frozen_clock):
+    assert parsed(client.get("/sitemap.xml"), "urlset") == {"http://localhost/": None}
+
+
+def test_past_the_page_size_the_sitemap_is_an_index_of_files(
+    app, client, publish, monkeypatch, users
+):
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 3)
+    posts = [publish(f"Post {number}", hours_ago=number + 1) for number in range(7)]
+    posts[1].deleted_at = NOW  # a hole in the ids: still no file above the size
+    db.session.commit()
+
+    index = parsed(client.get("/sitemap.xml"), "sitemapindex")
+
+    files = list(index)
+    assert files[0] == "http://localhost/sitemap-pages.xml"
+    assert all(file.startswith("http://localhost/sitemap-posts-") for file in files[1:])
+    listed: dict[str, str | None] = {}
+    for file in files:
+        urls = parsed(client.get(path_of(file)), "urlset")
+        assert len(urls) <= 3
+        # A file's lastmod is the latest of its addresses'.
+        assert index[file] == max(value for value in urls.values() if value is not None)
+        listed.update(urls)
+    expected = {f"/posts/post-{number}" for number in range(7) if number != 1}
+    assert set(map(path_of, listed)) == expected | {"/", f"/authors/{users['author'].id}"}
+
+
+def test_a_posts_file_past_the_last_is_not_found(app, client, publish, monkeypatch):
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 2)
+    only = publish("Only")
+    its_file = (only.id - 1) // 2 + 1
+    assert client.get(f"/sitemap-posts-{its_file}.xml").status_code == 200
+    assert client.get(f"/sitemap-posts-{its_file + 1}.xml").status_code == 404
+    assert client.get("/sitemap-posts-0.xml").status_code == 404
+
+
+def statements_for(app, client, path: str) -> list[str]:
+    db.session.expire_all()
+    with recorded_statements(app) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return statements
+
+
+@pytest.mark.parametrize("count", [4, 40])
+def test_sitemap_files_cost_the_same_statements_whatever_the_number_of_posts(
+    app, client, publish, monkeypatch, count
+):
+    for number in range(count):
+        publish(f"Post {number}", hours_ago=number + 1)
+
+    assert len(statements_for(app, client, "/sitemap.xml")) == 4  # blocks, tags, authors, posts
+    # Room for the posts, not for the home and author pages too: an index, after reading them.
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", count + 1)
+    assert len(statements_for(app, client, "/sitemap.xml")) == 3  # blocks, tags, authors
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 2)
+    assert len(statements_for(app, client, "/sitemap.xml")) == 1  # blocks
+    first_posts_file = list(parsed(client.get("/sitemap.xml"), "sitemapindex"))[1]
+    assert len(statements_for(app, client, path_of(first_posts_file))) == 1
+    assert len(statements_for(app, client, "/sitemap-pages.xml")) == 2
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_pages(client):
+    response = client.get("/robots.txt")
+
+    assert response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "User-agent: *"
+    assert {"Disallow: /admin", "Disallow: /preview/", "Disallow: /search"} <= set(lines)
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
