@@ -175,7 +175,7 @@ def test_feeds_cost_the_same_statements_whatever_the_number_of_posts(
 
     assert len(statements_for(app, client, "/feed.xml")) == 1
     assert len(statements_for(app, client, "/tags/cooking/feed.xml")) == 2
-    assert len(statements_for(app, client, f"/authors/{users['author'].id}/feed.xml")) == 2
+    assert len(statements_for(app, client, f"/authors/{users['author'].slug}/feed.xml")) == 2
 
 
 def test_characters_xml_cannot_hold_are_left_out(client, publish):

@@ -58,7 +58,7 @@ def test_the_sitemap_lists_every_page_readers_may_see(client, publish, post_fact
 
     urls = parsed(client.get("/sitemap.xml"), "urlset")
 
-    author = users["author"].id
+    author = users["author"].slug
     assert sorted(map(path_of, urls)) == sorted(
         ["/", "/posts/soup", "/posts/bread", "/tags/cooking", f"/authors/{author}"]
     )
@@ -96,7 +96,7 @@ def test_past_the_page_size_the_sitemap_is_an_index_of_files(
         assert index[file] == max(value for value in urls.values() if value is not None)
         listed.update(urls)
     expected = {f"/posts/post-{number}" for number in range(7) if number != 1}
-    assert set(map(path_of, listed)) == expected | {"/", f"/authors/{users['author'].id}"}
+    assert set(map(path_of, listed)) == expected | {"/", f"/authors/{users['author'].slug}"}
 
 
 def test_a_posts_file_past_the_last_is_not_found(app, client, publish, monkeypatch):
