@@ -42,13 +42,7 @@ def csp_nonce() -> str:
 
 
 def dashboard_policy(nonce: str) -> str:
-    # select2 (the tag picker) writes empty style attributes (style=""): allowed by the hash
-    # of the empty string, and no other inline style.
-    empty_style = "'unsafe-hashes' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
-    return (
-        _COMMON + f"style-src 'self' 'nonce-{nonce}'; style-src-attr {empty_style}; "
-        f"script-src 'nonce-{nonce}'"
-    )
+    return _COMMON + f"style-src 'self' 'nonce-{nonce}'; script-src 'nonce-{nonce}'"
 
 
 def strict_transport_security(config) -> str | None:
