@@ -177,7 +177,8 @@ _CSP_REPORT = "content security policy blocked"
 _REPORT_CSP_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`REPORT ${event.effectiveDirective}: ${event.blockedURI || "inline"}`
-    + ` ${JSON.stringify(event.sample)} on ${event.documentURI} line ${event.lineNumber}`);
+    + ` ${JSON.stringify(event.sample)} on ${event.documentURI}`
+    + ` (${event.sourceFile || "the page"} line ${event.lineNumber})`);
 });
 """.replace("REPORT", _CSP_REPORT)
 
@@ -263,7 +264,13 @@ def guard(request, context) -> Iterator[BrowserGuard]:
     for number, page in enumerate(guard.pages, start=1):
         if page.is_closed():
             continue
-        page.screenshot(path=folder / f"page{number}-last-screen.png", full_page=True)
+        # A page still loading is left to finish first, and the caret is left as it is:
+        # Playwright hides it with an inline style, which the page's own scripts (select2
+        # copies the input's style) would then write again and the policy refuse.
+        page.wait_for_load_state()
+        page.screenshot(
+            path=folder / f"page{number}-last-screen.png", full_page=True, caret="initial"
+        )
         if failed:
             (folder / f"page{number}.html").write_text(page.content())
     for extra in guard.contexts[1:]:  # the visitors' browsers; pytest-playwright closes its own
