@@ -11,6 +11,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, case, exists, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, aliased, backref, mapped_column, relationship
 
+from cms.clock import utcnow
 from cms.database import UTCDateTime
 from cms.extensions import db
 
@@ -93,6 +94,22 @@ class User(db.Model, fsqla.FsUserMixin):
         from cms.accounts import two_factor
 
         return two_factor.is_required_for(self)
+
+
+class AuthorSlugRedirect(db.Model):
+    """An address an author page had before its author changed it: /authors/<old_slug>
+    answers 301 to the current one, unless another author has taken that address since
+    (``cms.accounts.profiles``)."""
+
+    __tablename__ = "author_slug_redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_slug: Mapped[str] = mapped_column(String(User.__table__.c.slug.type.length), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user: Mapped[User] = relationship(
+        User, backref=backref("old_slugs", cascade="all, delete-orphan", passive_deletes=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WebAuthn(db.Model, fsqla.FsWebAuthnMixin):

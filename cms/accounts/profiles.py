@@ -3,15 +3,18 @@ bio readers see, and who may change them. Readers never see an e-mail address.
 
 An address is made once, from the name, when the account is made, and then kept: a later
 change of name does not move the page, so links to it keep working. Only someone who may
-edit the profile changes it, on purpose (``may_edit_profile``).
+edit the profile changes it, on purpose (``may_edit_profile``), and the address it leaves
+keeps leading to the page (``AuthorSlugRedirect``) until another author takes it: the
+author who holds an address now always wins over an old one.
 """
 
 from __future__ import annotations
 
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import aliased
 
-from cms.accounts.models import User
+from cms.accounts.models import AuthorSlugRedirect, User
 from cms.accounts.roles import ADMIN
 from cms.extensions import db
 
@@ -70,6 +73,47 @@ def check_profile(user: User, slug: str | None, bio: str | None) -> tuple[str, s
     if typed and _holder(typed, user.id):
         raise ProfileProblem(f"The address /authors/{typed} is another author's.", "slug")
     return typed or unique_slug_from(user.full_name, user.id), bio
+
+
+def set_profile(user: User, slug: str | None, bio: str | None) -> None:
+    """Check and set ``user``'s address and bio (not committed). An empty address keeps the
+    one they have; the address they leave keeps leading to their page. Whoever calls this
+    has asked ``may_edit_profile``; the change is audited by ``service.save_user``.
+
+    :raise ProfileProblem: as ``check_profile`` does.
+    """
+    history = inspect(user).attrs.slug.history
+    # The address as loaded: a form may already have written what was typed over it.
+    before = history.deleted[0] if history.deleted else user.slug
+    user.slug, user.bio = check_profile(user, slug or before, bio)
+    if before and before != user.slug:
+        _keep_old_address(user, before)
+
+
+def _keep_old_address(user: User, old_slug: str) -> None:
+    with db.session.no_autoflush:
+        # Going back to an address they had: it is the page again, not a redirect.
+        for redirect in list(user.old_slugs):
+            if redirect.old_slug == user.slug:
+                user.old_slugs.remove(redirect)
+        earlier = db.session.scalar(
+            select(AuthorSlugRedirect).where(AuthorSlugRedirect.old_slug == old_slug)
+        )
+    if earlier is not None:
+        earlier.user = user  # another author gave it up before this one took it
+    else:
+        user.old_slugs.append(AuthorSlugRedirect(old_slug=old_slug))
+
+
+def author_for_old_slug(slug: str) -> User | None:
+    """The author whose page was at ``slug`` before, unless an author holds it now."""
+    holder = aliased(User)  # not correlated with the author looked up
+    held_now = select(holder.id).where(holder.slug == slug).exists()
+    return db.session.scalar(
+        select(User)
+        .join(AuthorSlugRedirect, AuthorSlugRedirect.user_id == User.id)
+        .where(AuthorSlugRedirect.old_slug == slug, ~held_now)
+    )
 
 
 def _holder(slug: str, exclude_user_id: int | None) -> bool:

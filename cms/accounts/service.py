@@ -21,8 +21,10 @@ from cms.extensions import db
 from cms.posts.models import Post
 
 #: What the audit log keeps of an account's creation or change (never the password or
-#: its hash, only that it changed).
-AUDITED_FIELDS = ("email", "full_name", "active", "roles")
+#: its hash, only that it changed); the public profile's fields among them.
+AUDITED_FIELDS = ("email", "full_name", "slug", "bio", "active", "roles")
+#: What readers see of an account, which its owner changes on their profile page.
+PROFILE_FIELDS = ("full_name", "slug", "bio")
 
 #: The longest name the users table keeps (PostgreSQL refuses more; SQLite would store it).
 NAME_MAX = User.__table__.c.full_name.type.length
@@ -179,6 +181,19 @@ def save_user(user: User, *, by: User | None) -> list[str]:
         notice = invitations.address_changed(user, changes["email"][0], by=by)
         notices += [notice] if notice else []
     return notices
+
+
+def save_profile(user: User, *, by: User | None) -> None:
+    """Finish a change to ``user``'s public profile alone (the name, and the address and bio
+    set by ``profiles.set_profile``), made on their own profile page: record it as any
+    change to an account is (not committed).
+
+    :raise AccountError: when the name is too long.
+    """
+    check_name(user.full_name)
+    changes = audit.changed_fields(user, PROFILE_FIELDS)
+    if changes:
+        audit.record("user.edit", user, changes, actor=by)
 
 
 def allow_deletion(user: User, *, by: User | None) -> None:

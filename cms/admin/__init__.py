@@ -14,6 +14,7 @@ from cms.admin.accounts import RoleAdmin, UserAdmin
 from cms.admin.audit import AuditLogView
 from cms.admin.dashboard import DashboardView
 from cms.admin.posts import PostAdmin, TrashAdmin
+from cms.admin.profile import ProfileView
 from cms.admin.tags import TagAdmin
 from cms.audit.models import AuditEntry
 from cms.extensions import db, security
@@ -70,6 +71,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserAdmin(User, db, name="Users", endpoint="users", category="Accounts"))
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
     admin.add_view(AuditLogView(AuditEntry, db, name="Audit log", endpoint="audit"))
+    admin.add_view(ProfileView(name="Your profile", endpoint="profile", url="/admin/profile"))
     admin.add_link(MenuLink(name="View site", url="/"))
     app.add_template_global(admin_static_url)
 

@@ -140,17 +140,17 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
         return valid
 
     def on_model_change(self, form, user, is_created):
+        if not profiles.may_edit_profile(acting.user(), user):
+            raise ValidationError("Only the author or an admin may change their profile.")
+        try:
+            # Before saving: the log records the address and bio as they are kept.
+            profiles.set_profile(user, form.slug.data, form.bio.data)
+        except profiles.ProfileProblem as problem:
+            raise ValidationError(str(problem)) from problem
         try:
             notices = service.save_user(user, by=acting.user())
         except service.AccountError as error:
             raise ValidationError(str(error)) from error
-        if not profiles.may_edit_profile(acting.user(), user):
-            raise ValidationError("Only the author or an admin may change their profile.")
-        try:
-            typed = form.slug.data or form.slug.object_data  # empty: keep the address
-            user.slug, user.bio = profiles.check_profile(user, typed, form.bio.data)
-        except profiles.ProfileProblem as problem:
-            raise ValidationError(str(problem)) from problem
         for notice in notices:
             flash(notice, "warning")
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import Integer, Select, bindparam, select, tuple_
 from sqlalchemy.orm import load_only
 
 from cms import clock
+from cms.accounts import profiles
 from cms.accounts.models import User
 from cms.database import UTCDateTime
 from cms.extensions import db
@@ -30,8 +31,11 @@ _CURSOR_ID = bindparam("cursor_id", type_=Integer)
 def author_detail(slug: str):
     """Two statements for the first page (the author, their posts), three for a later one
     (and the posts above it, for the newer link): the same at any depth."""
-    author = db.session.scalar(_author_by_slug(), {"slug": slug, "now": clock.utcnow()})
+    author = _with_page(slug)
     if author is None:
+        moved = profiles.author_for_old_slug(slug)
+        if moved is not None and _with_page(moved.slug) is not None:
+            return redirect(url_for("public.author_detail", slug=moved.slug, **request.args), 301)
         abort(404)
     per_page = current_app.config["POSTS_PER_PAGE"]
     name = request.args.get("before")
@@ -45,6 +49,11 @@ def author_detail(slug: str):
         if page is None:
             abort(404)
     return render_template("public/author.html", author=author, page=page, first=name is None)
+
+
+def _with_page(slug: str) -> User | None:
+    """The author whose page is at ``slug`` now, if readers may see it."""
+    return db.session.scalar(_author_by_slug(), {"slug": slug, "now": clock.utcnow()})
 
 
 def _before(author: User, cursor: paging.Cursor, per_page: int) -> paging.PostPage | None:

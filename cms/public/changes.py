@@ -57,8 +57,12 @@ def _row_shows(row: object, *, updated: bool) -> bool:
     if isinstance(row, Post):
         return _post_shows(row)
     if isinstance(row, User):
-        # Readers see an author's name and nothing else (a sign-in updates the row too).
-        return updated and inspect(row).attrs.full_name.history.has_changes()
+        # Readers see an author's name, address and bio, nothing else (a sign-in updates
+        # the row too).
+        state = inspect(row)
+        return updated and any(
+            state.attrs[name].history.has_changes() for name in ("full_name", "slug", "bio")
+        )
     return True
 
 

@@ -59,6 +59,7 @@ def test_the_cli_and_the_dashboard_record_a_new_account_alike(users):
     assert entry.changes_dict == {
         "email": [None, "new@example.com"],
         "full_name": [None, "New"],
+        "slug": [None, "new"],  # the author page's address, made from the name
         "active": [None, True],
         "roles": [[], ["author"]],
     }
