@@ -64,12 +64,15 @@ def check_profile(user: User, slug: str | None, bio: str | None) -> tuple[str, s
     """The address and bio as they would be saved for ``user``: an empty address is made
     from the name; an empty bio is none.
 
-    :raise ProfileProblem: for an address another user holds, or a bio too long.
+    :raise ProfileProblem: for an address another user holds or with nothing to keep of
+        what was typed (only punctuation), or a bio too long.
     """
     bio = (bio or "").strip() or None
     if bio is not None and len(bio) > BIO_MAX:
         raise ProfileProblem(f"A bio is at most {BIO_MAX} characters long.", "bio")
     typed = normalise_slug(slug)
+    if slug and slug.strip() and not typed:
+        raise ProfileProblem("An address needs at least one letter or digit.", "slug")
     if typed and _holder(typed, user.id):
         raise ProfileProblem(f"The address /authors/{typed} is another author's.", "slug")
     return typed or unique_slug_from(user.full_name, user.id), bio
@@ -85,7 +88,7 @@ def set_profile(user: User, slug: str | None, bio: str | None) -> None:
     history = inspect(user).attrs.slug.history
     # The address as loaded: a form may already have written what was typed over it.
     before = history.deleted[0] if history.deleted else user.slug
-    user.slug, user.bio = check_profile(user, slug or before, bio)
+    user.slug, user.bio = check_profile(user, (slug or "").strip() or before, bio)
     if before and before != user.slug:
         _keep_old_address(user, before)
 
