@@ -45,10 +45,12 @@ def normalise_slug(text: str | None) -> str:
 
 
 def unique_slug_from(name: str | None, exclude_user_id: int | None = None) -> str:
-    """An address for ``name`` that no other user holds ("author" when there is no name)."""
+    """An address for ``name`` that no other user holds, now or as an old address that still
+    leads to them ("author" when there is no name). Only a person's own choice takes over
+    an address another author gave up (``check_profile``), never a made-up one."""
     base = normalise_slug(name) or "author"
     candidate, number = base, 1
-    while _holder(candidate, exclude_user_id):
+    while _holder(candidate, exclude_user_id) or _left_by_another(candidate, exclude_user_id):
         number += 1
         candidate = f"{base}-{number}"
     return candidate
@@ -121,5 +123,13 @@ def author_for_old_slug(slug: str) -> User | None:
 
 def _holder(slug: str, exclude_user_id: int | None) -> bool:
     query = select(User.id).where(User.slug == slug, User.id != (exclude_user_id or 0))
+    with db.session.no_autoflush:
+        return db.session.scalar(query.limit(1)) is not None
+
+
+def _left_by_another(slug: str, exclude_user_id: int | None) -> bool:
+    query = select(AuthorSlugRedirect.id).where(
+        AuthorSlugRedirect.old_slug == slug, AuthorSlugRedirect.user_id != (exclude_user_id or 0)
+    )
     with db.session.no_autoflush:
         return db.session.scalar(query.limit(1)) is not None

@@ -105,8 +105,9 @@ class UserAdmin(InvitationActions, AdminsOnly, CMSModelView):
         "full_name": {"label": "Name", "description": "Shown to readers as the author."},
         "slug": {
             "label": "Author page address",
-            "description": "/authors/<address>, once they have a published post. Empty: made "
-            "from the name. Changing it breaks links to the old address.",
+            "description": "/authors/<address>, once they have a published post. Empty: keep "
+            "the address. The old address keeps leading to the page until another author "
+            "takes it.",
         },
         "bio": {
             "label": "Bio",

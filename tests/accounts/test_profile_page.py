@@ -154,3 +154,21 @@ def test_nobody_changes_another_persons_profile_here(client, users):
     assert response.status_code == 302
     assert reloaded(other).slug != "taken-over"
     assert stored_user(author.email).slug == "taken-over"
+
+
+def test_admins_edit_anyones_profile_in_the_users_view_by_the_same_rules(client, users):
+    from tests.accounts.test_user_admin import edit, field_errors, user_form
+
+    author = users["author"]
+    old_slug = author.slug
+    client.login(users["admin"].email)
+    form = user_form(author.email, roles=["author"])
+    refused = edit(client, author, {**form, "slug": "!!!", "bio": ""})
+    assert field_errors(refused, "slug") == ["An address needs at least one letter or digit."]
+
+    assert edit(client, author, {**form, "slug": "grace", "bio": "Hi."}).status_code == 302
+    entry = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "user.edit").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.changes_dict == {"slug": [old_slug, "grace"], "bio": [None, "Hi."]}
+    assert entry.actor_email == users["admin"].email

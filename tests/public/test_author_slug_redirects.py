@@ -9,6 +9,7 @@ from cms.accounts.models import AuthorSlugRedirect, User
 from cms.extensions import db
 from cms.posts.models import PostStatus
 from tests.accounts.test_user_admin import edit, user_form
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -96,3 +97,10 @@ def test_deleting_an_account_deletes_its_old_addresses(users):
     db.session.delete(user)
     db.session.commit()
     assert db.session.scalars(db.select(AuthorSlugRedirect)).all() == []
+
+
+def test_a_new_account_is_not_given_an_address_someone_left(client, move, ada):
+    move(ada, "countess")
+    newcomer = UserFactory(roles=["author"], full_name="Ada")
+    assert newcomer.slug == "ada-2"
+    assert client.get("/authors/ada").location == "/authors/countess"
