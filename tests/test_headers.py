@@ -142,6 +142,7 @@ DASHBOARD_PAGES = [
     "/admin/roles/edit/?id={role}",
     "/admin/audit/",
     "/admin/audit/details/?id={entry}",
+    "/admin/profile/",
     "/change",
 ]
 

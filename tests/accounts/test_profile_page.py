@@ -172,3 +172,16 @@ def test_admins_edit_anyones_profile_in_the_users_view_by_the_same_rules(client,
     ).first()
     assert entry.changes_dict == {"slug": [old_slug, "grace"], "bio": [None, "Hi."]}
     assert entry.actor_email == users["admin"].email
+
+
+def test_the_page_is_valid_html_with_and_without_field_errors(client, users):
+    from tests.html_validity import assert_valid
+
+    client.login(users["author"].email)
+    refused = client.submit(PROFILE, profile_form(slug=users["other_author"].slug, bio="x" * 501))
+    documents = {
+        "profile": client.get(PROFILE).get_data(as_text=True),
+        "profile with errors": refused.get_data(as_text=True),
+    }
+    assert 'aria-invalid="true"' in documents["profile with errors"]
+    assert_valid(documents)

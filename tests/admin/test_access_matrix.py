@@ -114,6 +114,11 @@ TARGETS = {
     "role edit": Target("GET", "/admin/roles/edit/?id={role}"),
     "audit log": Target("GET", "/admin/audit/"),
     "audit log export": Target("GET", "/admin/audit/export/csv/"),
+    # One's own public profile (``profiles.may_edit_profile``): staff only.
+    "profile page": Target("GET", "/admin/profile/"),
+    "profile save": Target(
+        "POST", "/admin/profile/", (("full_name", "Renamed"), ("slug", "renamed"), ("bio", "Hi."))
+    ),
     # Two-factor sign-in: one's own (any signed-in user), and an admin's reset of another's.
     "two-factor setup": Target("GET", "/tf-setup"),
     "recovery codes": Target("GET", "/mf-recovery-codes"),
@@ -177,6 +182,8 @@ EXPECTED = {
     "role edit":          ("login", 403, 403, 403, 200),
     "audit log":          ("login", 403, 403, 403, 200),
     "audit log export":   ("login", 403, 403, 403, 200),
+    "profile page":       ("login", 403, 200, 200, 200),
+    "profile save":       ("login", 403, "done", "done", "done"),
     "two-factor setup":   ("login page", 200, 200, 200, 200),
     "recovery codes":     ("login", 200, 200, 200, 200),
     "two-factor reset":   ("login", 403, 403, 403, "done"),
@@ -212,7 +219,7 @@ def database_state() -> tuple:
         (user.id, user.email, user.active, user.password, user.locked_until,
          user.failed_login_count, user.tf_primary_method, user.tf_totp_secret,
          user.totp_last_counter,
-         user.mf_recovery_codes, user.fs_uniquifier)
+         user.mf_recovery_codes, user.fs_uniquifier, user.full_name, user.slug, user.bio)
         for user in db.session.scalars(db.select(User).order_by(User.id))
     ]  # fmt: skip
     roles = db.session.execute(db.select(Role.id, Role.description).order_by(Role.id)).all()
