@@ -12,13 +12,12 @@ from sqlalchemy import Integer, Select, bindparam, select, tuple_
 from sqlalchemy.orm import load_only
 
 from cms import clock
-from cms.accounts import profiles
 from cms.accounts.models import User
 from cms.database import UTCDateTime
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
-from cms.public import caching, paging
+from cms.public import caching, paging, public_authors
 from cms.public.site import blueprint
 
 _AUTHOR_ID = bindparam("author_id", type_=Integer)
@@ -31,11 +30,10 @@ _CURSOR_ID = bindparam("cursor_id", type_=Integer)
 def author_detail(slug: str):
     """Two statements for the first page (the author, their posts), three for a later one
     (and the posts above it, for the newer link): the same at any depth."""
-    author = _with_page(slug)
+    author = db.session.scalar(_author_by_slug(), {"slug": slug, "now": clock.utcnow()})
     if author is None:
-        moved = profiles.author_for_old_slug(slug)
-        if moved is not None and _with_page(moved.slug) is not None:
-            return redirect(url_for("public.author_detail", slug=moved.slug, **request.args), 301)
+        if moved_to := public_authors.new_address_of(slug):
+            return redirect(url_for("public.author_detail", slug=moved_to, **request.args), 301)
         abort(404)
     per_page = current_app.config["POSTS_PER_PAGE"]
     name = request.args.get("before")
@@ -49,11 +47,6 @@ def author_detail(slug: str):
         if page is None:
             abort(404)
     return render_template("public/author.html", author=author, page=page, first=name is None)
-
-
-def _with_page(slug: str) -> User | None:
-    """The author whose page is at ``slug`` now, if readers may see it."""
-    return db.session.scalar(_author_by_slug(), {"slug": slug, "now": clock.utcnow()})
 
 
 def _before(author: User, cursor: paging.Cursor, per_page: int) -> paging.PostPage | None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from feedgen.feed import FeedGenerator
-from flask import abort, current_app, request
+from flask import abort, current_app, redirect, request, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import defer, joinedload
 
@@ -67,6 +67,8 @@ def tag_feed(slug: str):
 def author_feed(slug: str):
     author = public_authors.find_public_author(slug)
     if author is None:
+        if moved_to := public_authors.new_address_of(slug):
+            return redirect(url_for("public.author_feed", slug=moved_to), 301)
         abort(404)
     posts = db.session.scalars(
         _newest_by_author(_entries()), {"now": clock.utcnow(), "author_id": author.id}

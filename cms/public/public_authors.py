@@ -13,6 +13,7 @@ from functools import cache
 from sqlalchemy import Integer, Select, bindparam, case, func, select
 
 from cms import clock
+from cms.accounts import profiles
 from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts import publication
@@ -47,6 +48,15 @@ def public_authors(moment: datetime | None = None) -> Select[tuple[str, datetime
 def find_public_author(slug: str) -> User | None:
     """The author at ``/authors/<slug>``, if readers may see one of their posts."""
     return db.session.scalar(_author_by_slug(), {"now": clock.utcnow(), "slug": slug})
+
+
+def new_address_of(old_slug: str) -> str | None:
+    """Where the author page that was at ``old_slug`` is now, if readers may see it there
+    (an author who changed their address, ``profiles.author_for_old_slug``)."""
+    moved = profiles.author_for_old_slug(old_slug)
+    if moved is None or find_public_author(moved.slug) is None:
+        return None
+    return moved.slug
 
 
 @cache

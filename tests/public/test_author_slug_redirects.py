@@ -104,3 +104,12 @@ def test_a_new_account_is_not_given_an_address_someone_left(client, move, ada):
     newcomer = UserFactory(roles=["author"], full_name="Ada")
     assert newcomer.slug == "ada-2"
     assert client.get("/authors/ada").location == "/authors/countess"
+
+
+def test_the_old_feed_address_leads_to_the_new_feed(client, move, ada):
+    """Feed readers subscribed to the old address follow the 301 and keep the feed."""
+    move(ada, "countess")
+    response = client.get("/authors/ada/feed.xml")
+    assert response.status_code == 301
+    assert response.location == "/authors/countess/feed.xml"
+    assert client.get("/authors/countess/feed.xml").status_code == 200
