@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
@@ -82,7 +83,11 @@ class ProfileView(StaffOnly, BaseView):
         except service.AccountError as error:
             form.full_name.errors.append(str(error))
         else:
-            db.session.commit()
-            return True
+            try:
+                db.session.commit()
+                return True
+            except IntegrityError:
+                # Another author took the address between the check and the commit.
+                form.slug.errors.append("That address was taken a moment ago: choose another.")
         db.session.rollback()
         return False

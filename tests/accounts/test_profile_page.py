@@ -12,7 +12,7 @@ from cms.accounts.models import User
 from cms.audit.models import AuditEntry
 from cms.extensions import db
 from cms.posts.models import PostStatus
-from tests.client import flashed
+from tests.client import csrf_token_in, flashed
 from tests.factories import stored_user
 
 PROFILE = "/admin/profile/"
@@ -185,3 +185,22 @@ def test_the_page_is_valid_html_with_and_without_field_errors(client, users):
     }
     assert 'aria-invalid="true"' in documents["profile with errors"]
     assert_valid(documents)
+
+
+def test_an_address_taken_between_the_check_and_the_save_is_a_field_error(
+    client, users, monkeypatch
+):
+    """Two authors choosing one address at once: the unique index refuses the second."""
+    from cms.accounts import profiles
+
+    author, other = users["author"], users["other_author"]
+    client.login(author.email)
+    page = client.get(PROFILE)
+    monkeypatch.setattr(profiles, "_holder", lambda slug, exclude_user_id: False)
+    response = client.post(
+        PROFILE, data={**profile_form(slug=other.slug), "csrf_token": csrf_token_in(page.text)}
+    )
+    assert response.status_code == 200
+    [message] = errors_under(response, "slug")
+    assert message == "That address was taken a moment ago: choose another."
+    assert reloaded(author).slug != other.slug
