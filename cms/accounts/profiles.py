@@ -83,7 +83,7 @@ def check_profile(user: User, slug: str | None, bio: str | None) -> tuple[str, s
 def set_profile(user: User, slug: str | None, bio: str | None) -> None:
     """Check and set ``user``'s address and bio (not committed). An empty address keeps the
     one they have; the address they leave keeps leading to their page. Whoever calls this
-    has asked ``may_edit_profile``; the change is audited by ``service.save_user``.
+    has asked ``may_edit_profile``; ``service.save_user`` or ``save_profile`` audits it.
 
     :raise ProfileProblem: as ``check_profile`` does.
     """
