@@ -10,6 +10,7 @@ from flask_admin.theme import Bootstrap4Theme
 from markupsafe import Markup
 
 from cms.accounts.models import Role, User
+from cms.accounts.permissions import is_staff
 from cms.admin.accounts import RoleAdmin, UserAdmin
 from cms.admin.audit import AuditLogView
 from cms.admin.dashboard import DashboardView
@@ -74,5 +75,6 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ProfileView(name="Your profile", endpoint="profile", url="/admin/profile"))
     admin.add_link(MenuLink(name="View site", url="/"))
     app.add_template_global(admin_static_url)
+    app.add_template_global(is_staff)  # the account menu offers "Your profile" to staff
 
     return admin

@@ -136,6 +136,12 @@ def test_only_staff_have_a_profile_page(client, users):
     assert reloaded(users["norole"]).slug != "mine"
 
 
+@pytest.mark.parametrize(("who", "offered"), [("norole", False), ("author", True)])
+def test_the_account_menu_offers_the_profile_page_to_staff_only(client, users, who, offered):
+    client.login(users[who].email)
+    assert (PROFILE in client.get("/change").get_data(as_text=True)) is offered
+
+
 def test_a_post_without_the_csrf_token_is_refused(client, users):
     author = users["author"]
     client.login(author.email)
