@@ -23,7 +23,7 @@ from markupsafe import Markup
 from cms.accounts.models import User
 from cms.posts import rendered
 from cms.posts.models import Post
-from cms.public import addresses, paging
+from cms.public import addresses, feeds, paging
 from cms.public.views import blueprint
 from cms.tags.models import Tag
 
@@ -115,7 +115,7 @@ def tag_meta(tag: Tag, first: bool) -> PageMeta:
     description = _shortened(tag.description or f"{title} on {site}.")
     canonical = _list_address(first, "public.tag_detail", slug=tag.slug)
     data = _collection(title, description, canonical)
-    feed = (f"{tag.name} · {site}", addresses.external("public.tag_feed", slug=tag.slug))
+    feed = (feeds.feed_title(tag.name), addresses.external("public.tag_feed", slug=tag.slug))
     return PageMeta(title, description, canonical, "website", data, feeds=[feed])
 
 
@@ -146,7 +146,7 @@ def author_meta(author: User, first: bool) -> PageMeta:
         "mainEntity": person,
         "isPartOf": _website(),
     }
-    feed = (f"{name} · {site}", addresses.external("public.author_feed", slug=author.slug))
+    feed = (feeds.feed_title(name), addresses.external("public.author_feed", slug=author.slug))
     return PageMeta(name, description, canonical, "profile", data, feeds=[feed])
 
 
