@@ -5,17 +5,15 @@ JSON-LD, the feeds, whether to index it)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 
 from cms.extensions import db
-from cms.posts.models import PostStatus
 from cms.tags import service as tags
 from tests.factories import UserFactory
-
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+from tests.public.helpers import NOW
 
 
 class Head(HTMLParser):
@@ -58,17 +56,6 @@ class Head(HTMLParser):
     def data(self) -> dict:
         (text,) = self.json_ld
         return json.loads(text)
-
-
-@pytest.fixture
-def publish(frozen_clock, post_factory, users):
-    def publish(title: str, hours_ago: float = 1, **fields):
-        fields.setdefault("status", PostStatus.PUBLISHED)
-        fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
-        fields.setdefault("updated_at", fields["published_at"])
-        return post_factory(fields.pop("author", users["author"]), title=title, **fields)
-
-    return publish
 
 
 def head_of(client, path: str) -> Head:
