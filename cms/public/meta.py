@@ -155,12 +155,11 @@ def search_meta(text: str, number: int) -> PageMeta:
     """A search page: shared as a link, it says what it is; search engines are asked to
     follow its links but not to index it (``/robots.txt`` keeps them off it too)."""
     site = current_app.config["SITE_NAME"]
-    title = f"Search results for “{text}”" if text else "Search"
-    description = (
-        f"Posts of {site} that have the words “{text}”."
-        if text
-        else (f"Search the posts of {site}.")
-    )
+    if text:
+        title = f"Search results for “{text}”"
+        description = _shortened(f"Posts of {site} that have the words “{text}”.")
+    else:
+        title, description = "Search", f"Search the posts of {site}."
     values = {"q": text or None, "page": number if number > 1 else None}
     canonical = addresses.external("public.search_results", **values)
     return PageMeta(title, description, canonical, "website", None, robots="noindex, follow")
