@@ -42,14 +42,18 @@ def site_feed():
 @blueprint.get("/tags/<slug>/feed.xml")
 @caching.cached_page(query_args=())
 def tag_feed(slug: str):
-    tag = publication.find_published_tag(slug) or abort(404)
+    tag = publication.find_published_tag(slug)
+    if tag is None:
+        abort(404)
     return _feed(tag.name, addresses.tag_url(slug), _newest_with_tag(_entries()), tag_id=tag.id)
 
 
 @blueprint.get("/authors/<slug>/feed.xml")
 @caching.cached_page(query_args=())
 def author_feed(slug: str):
-    author = public_authors.find_public_author(slug) or abort(404)
+    author = public_authors.find_public_author(slug)
+    if author is None:
+        abort(404)
     statement = _newest_by_author(_entries())
     name = author.full_name or slug
     return _feed(name, addresses.author_url(slug), statement, author_id=author.id)
