@@ -379,3 +379,19 @@ def test_a_page_not_found_is_not_for_search_engines_either(client):
     assert head.meta["robots"] == "noindex"
     assert head.link("canonical") == []
     assert head.json_ld == []
+
+
+def test_a_later_page_spelled_another_way_is_canonical_as_the_lists_links_spell_it(
+    app, client, publish, monkeypatch
+):
+    """``...T11:00:00.000000Z_1`` names the same page as ``...T11:00:00Z_1``: one address
+    for search engines to keep, not one per spelling a link somewhere used."""
+    monkeypatch.setitem(app.config, "POSTS_PER_PAGE", 1)
+    publish("Newer", hours_ago=1)
+    publish("Older", hours_ago=2)
+    (older,) = head_of(client, "/").link("next")
+    assert "Z_" in older["href"] and ".000000" not in older["href"]
+
+    later = head_of(client, older["href"].replace("Z_", ".000000Z_"))
+
+    assert later.preview()["url"] == "http://localhost" + older["href"]
