@@ -36,13 +36,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 @blueprint.get("/feed.xml")
 @caching.cached_page(query_args=())
 def site_feed():
-    posts = db.session.scalars(_newest(_entries()), {"now": clock.utcnow()})
-    return _atom(
-        current_app.config["SITE_NAME"],
-        addresses.external("public.index"),
-        addresses.external("public.site_feed"),
-        posts,
-    )
+    return _feed(None, addresses.external("public.index"), _newest(_entries()))
 
 
 @blueprint.get("/tags/<slug>/feed.xml")
@@ -51,15 +45,7 @@ def tag_feed(slug: str):
     tag = publication.find_published_tag(slug)
     if tag is None:
         abort(404)
-    posts = db.session.scalars(
-        _newest_with_tag(_entries()), {"now": clock.utcnow(), "tag_id": tag.id}
-    )
-    return _atom(
-        f"{tag.name} · {current_app.config['SITE_NAME']}",
-        addresses.tag_url(slug),
-        addresses.external("public.tag_feed", slug=slug),
-        posts,
-    )
+    return _feed(tag.name, addresses.tag_url(slug), _newest_with_tag(_entries()), tag_id=tag.id)
 
 
 @blueprint.get("/authors/<slug>/feed.xml")
@@ -70,16 +56,23 @@ def author_feed(slug: str):
         if moved_to := public_authors.new_address_of(slug):
             return redirect(url_for("public.author_feed", slug=moved_to), 301)
         abort(404)
-    posts = db.session.scalars(
-        _newest_by_author(_entries()), {"now": clock.utcnow(), "author_id": author.id}
-    )
+    statement = _newest_by_author(_entries())
     name = author.full_name or slug
-    return _atom(
-        f"{name} · {current_app.config['SITE_NAME']}",
-        addresses.author_url(slug),
-        addresses.external("public.author_feed", slug=slug),
-        posts,
-    )
+    return _feed(name, addresses.author_url(slug), statement, author_id=author.id)
+
+
+def feed_title(name: str | None) -> str:
+    """The title of the feed of ``name`` (a tag's, an author's), or of the site's."""
+    site = current_app.config["SITE_NAME"]
+    return site if name is None else f"{name} · {site}"
+
+
+def _feed(name: str | None, page: str, statement: Select[tuple[Post]], **params) -> tuple:
+    """The feed being served, of what ``page`` lists: the posts ``statement`` reads now
+    with ``params``."""
+    posts = db.session.scalars(statement, {"now": clock.utcnow(), **params})
+    address = addresses.external(request.endpoint, **request.view_args)
+    return _atom(feed_title(name), page, address, posts)
 
 
 def _entries() -> int:

@@ -12,11 +12,14 @@ published in the same microsecond.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Integer, Select, bindparam, tuple_
+from flask import abort, current_app, request
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, bindparam, tuple_
 from sqlalchemy.orm import defer, joinedload
 
 from cms import clock
@@ -79,17 +82,6 @@ class PostPage:
     older: dict[str, str] | None
 
 
-# The statements are built once per process and page size, with the moment and the cursor
-# as parameters: building them (the rule's expressions, the loader options, their cache
-# keys) cost as much as running them.
-_CURSOR_AT = bindparam("cursor_at", type_=UTCDateTime)
-_CURSOR_ID = bindparam("cursor_id", type_=Integer)
-
-
-def _position():
-    return tuple_(Post.published_at, Post.id)
-
-
 def listed(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
     """``query`` loading what a list of posts shows: not the bodies, which it does not."""
     return query.options(
@@ -100,36 +92,89 @@ def listed(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
     )
 
 
-def _listed(moment) -> Select[tuple[Post]]:
-    return listed(publication.published_posts(moment))
+@dataclass(frozen=True, eq=False)  # compared and hashed as itself: its statements' cache key
+class PostList:
+    """A list readers page through this way: the home page's, a tag's, an author's.
+
+    ``published_by(moment)`` is the list's posts readers could see at ``moment`` (a bound
+    parameter), newest first, as ``publication.published_posts`` orders them; ``position``
+    is the (publish time, id) columns that order says, which the cursor is compared with.
+    """
+
+    published_by: Callable[[BindParameter], Select[tuple[Post]]]
+    position: tuple[ColumnElement, ColumnElement] = (Post.published_at, Post.id)
+
+    def newest(self, per_page: int, **params) -> PostPage:
+        """The first page: the newest posts. One statement."""
+        statement = _statements(self, per_page + 1).newest
+        rows = list(db.session.scalars(statement, {**params, "now": clock.utcnow()}))
+        return with_older_link(rows, per_page, newer=None)
+
+    def before(self, cursor: Cursor, per_page: int, **params) -> PostPage | None:
+        """The page of posts published before ``cursor``; None when there is no such page
+        (no post before it, or a cursor after now, which no page of ours ever names). Two
+        statements, each an index range of at most ``per_page + 1`` rows."""
+        now = clock.utcnow()
+        if cursor.published_at > now:
+            return None
+        statements = _statements(self, per_page + 1)
+        place = {**params, "cursor_at": cursor.published_at, "cursor_id": cursor.post_id}
+        rows = list(db.session.scalars(statements.older, place))
+        if not rows:
+            return None
+        above = db.session.execute(statements.above, {**place, "now": now}).all()
+        return with_older_link(rows, per_page, newer_link(above, per_page))
+
+    def requested(self, **params) -> tuple[PostPage, bool]:
+        """The page the request's ``?before=`` names (the first without it), and whether
+        it is the first; 404 for a name that is no page of the list."""
+        per_page = current_app.config["POSTS_PER_PAGE"]
+        name = request.args.get("before")
+        if name is None:
+            return self.newest(per_page, **params), True
+        cursor = Cursor.parse(name)
+        page = self.before(cursor, per_page, **params) if cursor is not None else None
+        if page is None:
+            abort(404)
+        return page, False
+
+
+class _Statements(NamedTuple):
+    newest: Select[tuple[Post]]
+    older: Select[tuple[Post]]
+    above: Select[tuple]
+
+
+# The statements are built once per process, list and page size, with the moment and the
+# cursor as parameters: building them (the rule's expressions, the loader options, their
+# cache keys) cost as much as running them.
+_CURSOR_AT = bindparam("cursor_at", type_=UTCDateTime)
+_CURSOR_ID = bindparam("cursor_id", type_=Integer)
 
 
 @cache
-def _newest(limit: int) -> Select[tuple[Post]]:
-    return _listed(publication.NOW).limit(limit)
-
-
-@cache
-def _older(limit: int) -> Select[tuple[Post]]:
-    # What was published by the cursor's moment is what is published now and older than
-    # the cursor (it is not in the future). Said that way, the only upper bound on the
-    # publish time is the cursor's: SQLite starts its index range there, where "published
-    # by now" would start it at the newest post and filter its way down to the page.
-    cursor = tuple_(_CURSOR_AT, _CURSOR_ID)
-    return _listed(_CURSOR_AT).where(_position() < cursor).limit(limit)
-
-
-@cache
-def _above(limit: int) -> Select[tuple]:
-    """The published posts from the cursor up, nearest first: their place only."""
-    return (
-        publication.published_posts(publication.NOW)
-        .with_only_columns(Post.published_at, Post.id)
-        .where(_position() >= tuple_(_CURSOR_AT, _CURSOR_ID))
+def _statements(posts: PostList, limit: int) -> _Statements:
+    position, cursor = tuple_(*posts.position), tuple_(_CURSOR_AT, _CURSOR_ID)
+    published_at, post_id = posts.position
+    return _Statements(
+        newest=listed(posts.published_by(publication.NOW)).limit(limit),
+        # What was published by the cursor's moment is what is published now and older
+        # than the cursor (it is not in the future). Said that way, the only upper bound
+        # on the publish time is the cursor's: the index range starts there, where
+        # "published by now" would start it at the newest post and filter its way down.
+        older=listed(posts.published_by(_CURSOR_AT)).where(position < cursor).limit(limit),
+        # The posts from the cursor up, nearest first: their place only, for the newer link.
+        above=posts.published_by(publication.NOW)
+        .with_only_columns(published_at, post_id)
+        .where(position >= cursor)
         .order_by(None)
-        .order_by(Post.published_at.asc(), Post.id.asc())
-        .limit(limit)
+        .order_by(published_at.asc(), post_id.asc())
+        .limit(limit),
     )
+
+
+#: The home page's list: every post readers may see.
+EVERY_POST = PostList(publication.published_posts)
 
 
 def with_older_link(rows: list[Post], per_page: int, newer: dict[str, str] | None) -> PostPage:
@@ -148,26 +193,3 @@ def newer_link(above: list, per_page: int) -> dict[str, str] | None:
     if len(above) <= per_page:
         return {}
     return {"before": str(Cursor(*above[per_page]))}
-
-
-def newest(per_page: int) -> PostPage:
-    """The first page: the newest posts. One statement."""
-    rows = list(db.session.scalars(_newest(per_page + 1), {"now": clock.utcnow()}))
-    return with_older_link(rows, per_page, newer=None)
-
-
-def before(cursor: Cursor, per_page: int) -> PostPage | None:
-    """The page of posts published before ``cursor``; None when there is no such page (no
-    post before it, or a cursor after now, which no page of ours ever names). Two
-    statements, each an index range of at most ``per_page + 1`` rows."""
-    now = clock.utcnow()
-    if cursor.published_at > now:
-        return None
-    place = {"cursor_at": cursor.published_at, "cursor_id": cursor.post_id}
-    rows = list(db.session.scalars(_older(per_page + 1), place))
-    if not rows:
-        return None
-    # The posts just above this page, nearest first: the newer page is the one before the
-    # post above them, or the first page when they are fewer than a page.
-    above = db.session.execute(_above(per_page + 1), {**place, "now": now}).all()
-    return with_older_link(rows, per_page, newer_link(above, per_page))

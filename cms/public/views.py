@@ -3,7 +3,7 @@ search pages are in ``cms.public.tags`` and ``cms.public.search_page``."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 
 from cms import clock
 from cms.posts import previews, publication, rendered
@@ -22,16 +22,8 @@ __all__ = ["blueprint"]
 def index():
     if "page" in request.args:
         return _numbered_page(request.args["page"])
-    per_page = current_app.config["POSTS_PER_PAGE"]
-    name = request.args.get("before")
-    if name is None:
-        page = paging.newest(per_page)
-    else:
-        cursor = paging.Cursor.parse(name)
-        page = paging.before(cursor, per_page) if cursor is not None else None
-        if page is None:
-            abort(404)
-    return render_template("public/index.html", page=page, first=name is None)
+    page, first = paging.EVERY_POST.requested()
+    return render_template("public/index.html", page=page, first=first)
 
 
 def _numbered_page(number: str):

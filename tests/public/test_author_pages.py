@@ -3,18 +3,13 @@ readers may see a post of; never an e-mail address; and who may change a profile
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from cms.accounts import profiles
 from cms.extensions import db
-from cms.posts.models import PostStatus
 from tests.factories import UserFactory
-from tests.public.test_readers_pages import statements_for
-from tests.public.test_site import NOW, page_of
-
-PUBLISHED = PostStatus.PUBLISHED
+from tests.public.helpers import statements_for
+from tests.public.test_site import page_of
 
 
 @pytest.fixture
@@ -25,16 +20,12 @@ def writer(frozen_clock):
     return user
 
 
-def publish(post_factory, author, title, hours_ago=1, **fields):
-    fields.setdefault("status", PUBLISHED)
-    fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
-    return post_factory(author, title=title, **fields)
-
-
-def test_an_author_page_shows_the_name_bio_and_published_posts(client, writer, post_factory):
-    publish(post_factory, writer, "Older", hours_ago=5)
-    publish(post_factory, writer, "Newer", hours_ago=1)
-    publish(post_factory, writer, "Scheduled", hours_ago=-3)
+def test_an_author_page_shows_the_name_bio_and_published_posts(
+    client, publish, writer, post_factory
+):
+    publish("Older", author=writer, hours_ago=5)
+    publish("Newer", author=writer, hours_ago=1)
+    publish("Scheduled", author=writer, hours_ago=-3)
     post_factory(writer, title="A draft")
 
     response = client.get("/authors/ada-lovelace")
@@ -56,8 +47,8 @@ def test_an_author_without_a_published_post_has_no_page(client, writer, post_fac
     assert client.get("/authors/nobody").status_code == 404
 
 
-def test_the_post_page_links_its_author(client, writer, post_factory):
-    post = publish(post_factory, writer, "Linked")
+def test_the_post_page_links_its_author(client, writer, publish):
+    post = publish("Linked", author=writer)
     page = page_of(client.get(f"/posts/{post.slug}"))
     assert {"rel": "author", "href": "/authors/ada-lovelace"} in page.all("a")
 
@@ -99,19 +90,19 @@ def test_only_the_author_or_an_admin_may_edit_a_profile(users):
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_author_pages_cost_the_same_whatever_the_number_of_posts(
-    app, client, writer, post_factory, count
+    app, client, writer, publish, count
 ):
-    posts = [publish(post_factory, writer, f"Post {n}", hours_ago=n + 1) for n in range(count)]
+    posts = [publish(f"Post {n}", author=writer, hours_ago=n + 1) for n in range(count)]
     assert len(statements_for(app, client, "/authors/ada-lovelace")) == 2
     deep = posts[-2]
     cursor = f"{deep.published_at:%Y-%m-%dT%H:%M:%S.%f}Z_{deep.id}"
     assert len(statements_for(app, client, f"/authors/ada-lovelace?before={cursor}")) <= 3
 
 
-def test_author_pages_page_like_the_home_page(app, client, writer, post_factory):
+def test_author_pages_page_like_the_home_page(app, client, writer, publish):
     app.config["POSTS_PER_PAGE"] = 2
     for number in range(3):
-        publish(post_factory, writer, f"Post {number}", hours_ago=number + 1)
+        publish(f"Post {number}", author=writer, hours_ago=number + 1)
     try:
         first = page_of(client.get("/authors/ada-lovelace"))
         assert first.listed == ["Post 0", "Post 1"]
@@ -123,12 +114,12 @@ def test_author_pages_page_like_the_home_page(app, client, writer, post_factory)
     assert client.get("/authors/ada-lovelace?before=junk").status_code == 404
 
 
-def test_an_admin_sets_an_authors_address_and_bio(client, users, post_factory, frozen_clock):
+def test_an_admin_sets_an_authors_address_and_bio(client, users, publish, frozen_clock):
     from tests.accounts.test_user_admin import edit, field_errors, user_form
 
     client.login("admin@example.com")
     author = users["author"]
-    publish(post_factory, author, "Out")
+    publish("Out", author=author)
     form = user_form(author.email, roles=["author"], full_name="Grace Hopper")
 
     taken = edit(client, author, {**form, "slug": users["editor"].slug, "bio": ""})

@@ -34,24 +34,6 @@ from tests.public.caching_sites import (
 
 
 @pytest.fixture
-def make_site(make_app, app, database_url, tmp_path):
-    """An app with the page cache on, in memory (``make_site(PUBLIC_CACHE_SECONDS=5)``)."""
-
-    def make(**config):
-        [site] = build(make_app, in_memory(database_url, tmp_path / "version", **config))
-        return site
-
-    return make
-
-
-@pytest.fixture
-def site(make_site):
-    site = make_site()
-    with on_one_connection(site):
-        yield site
-
-
-@pytest.fixture
 def users(site, users):
     return users
 

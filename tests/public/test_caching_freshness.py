@@ -92,6 +92,22 @@ def step(client, post: Post, transition: str, **fields):
     return response
 
 
+def edit(client, post: Post, title: str, body: str):
+    """Save the post's edit form with a new title and body, as the dashboard sends it."""
+    response = client.submit(
+        f"/admin/posts/edit/?id={post.id}",
+        {
+            "title": title,
+            "slug": post.slug,
+            "summary": "",
+            "body": body,
+            "author": str(post.author_id),
+        },
+    )
+    assert response.status_code == 302
+    return response
+
+
 def test_publishing_shows_the_post_at_once(editor, reader, cached_on_reader, users, post_factory):
     post = post_factory(users["author"], title="Fresh news", status=PostStatus.REVIEW)
     assert "Fresh news" not in cached_on_reader("/").text
@@ -110,17 +126,7 @@ def test_editing_a_published_post_shows_the_new_words_at_once(
     assert "Old title" in cached_on_reader("/").text
     assert "Old title" in cached_on_reader(f"/posts/{post.slug}").text
 
-    response = editor.submit(
-        f"/admin/posts/edit/?id={post.id}",
-        {
-            "title": "New title",
-            "slug": post.slug,
-            "summary": "",
-            "body": "New words.",
-            "author": str(users["author"].id),
-        },
-    )
-    assert response.status_code == 302
+    edit(editor, post, title="New title", body="New words.")
 
     assert "New title" in reader("/").text
     page = reader(f"/posts/{post.slug}").text
@@ -256,17 +262,7 @@ def test_changes_readers_cannot_see_leave_the_pages_cached(
     draft = post_factory(users["author"], title="Draft")
     cached_on_reader("/")
 
-    response = editor.submit(
-        f"/admin/posts/edit/?id={draft.id}",
-        {
-            "title": "Draft, longer",
-            "slug": draft.slug,
-            "summary": "",
-            "body": "More.",
-            "author": str(users["author"].id),
-        },
-    )
-    assert response.status_code == 302
+    edit(editor, draft, title="Draft, longer", body="More.")
     db.session.expire_all()  # the editor's save changed its version
     draft.title = "Rolled back"
     db.session.flush()

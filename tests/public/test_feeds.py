@@ -3,30 +3,14 @@ first, in full, with absolute links, and costing the statements they are pinned 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import feedparser
 import pytest
 
 from cms.extensions import db
-from cms.posts.models import PostStatus
 from cms.tags import service as tags
-from tests.statements import recorded_statements
-
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-PUBLISHED = PostStatus.PUBLISHED
-
-
-@pytest.fixture
-def publish(frozen_clock, post_factory, users):
-    def publish(title: str, hours_ago: float = 1, **fields):
-        fields.setdefault("status", PUBLISHED)
-        fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
-        # Written when it came out (the model's default is the real clock, not the frozen one).
-        fields.setdefault("updated_at", fields["published_at"])
-        return post_factory(fields.pop("author", users["author"]), title=title, **fields)
-
-    return publish
+from tests.public.helpers import NOW, statements_for
 
 
 def feed_of(response):
@@ -154,14 +138,6 @@ def test_an_author_feed_lists_their_published_posts(client, publish, users, post
     assert titles(parsed) == ["Mine"]
     assert parsed.feed.title == "Ada Writer · Flask CMS"
     assert client.get(f"/authors/{users['editor'].slug}/feed.xml").status_code == 404
-
-
-def statements_for(app, client, path: str) -> list[str]:
-    db.session.expire_all()
-    with recorded_statements(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return statements
 
 
 @pytest.mark.parametrize("count", [3, 30])

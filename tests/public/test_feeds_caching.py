@@ -9,16 +9,9 @@ import pytest
 from cms.extensions import db
 from cms.posts.models import PostStatus
 from cms.tags import service as tags
-from tests.public.caching_sites import build, cached, in_memory, on_one_connection, read
+from tests.public.caching_sites import cached, read
 
 PATHS = ("/feed.xml", "/tags/soup/feed.xml", "/sitemap.xml", "/robots.txt")
-
-
-@pytest.fixture
-def site(make_app, app, database_url, tmp_path):
-    [site] = build(make_app, in_memory(database_url, tmp_path / "version"))
-    with on_one_connection(site):
-        yield site
 
 
 @pytest.fixture

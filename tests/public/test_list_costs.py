@@ -18,7 +18,8 @@ from sqlalchemy import insert, inspect, select, text
 from cms import clock
 from cms.extensions import db
 from cms.posts.models import Post, PostStatus
-from tests.statements import recorded_executions, recorded_statements
+from tests.public.helpers import statements_for
+from tests.statements import recorded_executions
 
 # --- Statements per page ----------------------------------------------------------------
 
@@ -41,14 +42,6 @@ def publish_posts(post_factory, users):
         ]
 
     return publish
-
-
-def statements_for(app, client, path: str) -> list[str]:
-    db.session.expire_all()
-    with recorded_statements(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return statements
 
 
 def cursor_of(post: Post) -> str:

@@ -4,33 +4,12 @@ what a reader gets for junk."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from cms.extensions import db
-from cms.posts.models import PostStatus
 from cms.tags import service as tags
-from tests.public.test_site import NOW, page_of
-from tests.statements import recorded_statements
-
-PUBLISHED = PostStatus.PUBLISHED
-
-
-@pytest.fixture
-def publish(frozen_clock, post_factory, users):
-    """A post published ``hours_ago`` before the frozen now, with ``tagged`` tags."""
-
-    def publish(title: str, hours_ago: float = 1, tagged=(), **fields):
-        fields.setdefault("status", PUBLISHED)
-        fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
-        post = post_factory(fields.pop("author", users["author"]), title=title, **fields)
-        if tagged:
-            post.tags = list(tagged)
-            db.session.commit()
-        return post
-
-    return publish
+from tests.public.helpers import statements_for
+from tests.public.test_site import page_of
 
 
 @pytest.fixture
@@ -41,14 +20,6 @@ def tag(users):
         return made
 
     return make
-
-
-def statements_for(app, client, path: str, status: int = 200) -> list[str]:
-    db.session.expire_all()
-    with recorded_statements(app) as statements:
-        response = client.get(path)
-    assert response.status_code == status, path
-    return statements
 
 
 # --- Tags -------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 
 from cms.extensions import db
 from cms.posts.models import PostStatus
+from tests.public.helpers import NOW
 
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 PUBLISHED = PostStatus.PUBLISHED
 
 
@@ -63,18 +63,6 @@ def page_of(response) -> Page:
 @pytest.fixture
 def author(users):
     return users["author"]
-
-
-@pytest.fixture
-def publish(frozen_clock, post_factory, author):
-    """Publish a post ``hours_ago`` hours before the frozen now (negative: in the future)."""
-
-    def publish(title: str, hours_ago: float = 1, **fields):
-        fields.setdefault("status", PUBLISHED)
-        fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
-        return post_factory(fields.pop("author", author), title=title, **fields)
-
-    return publish
 
 
 # --- The home page ----------------------------------------------------------------------

@@ -4,28 +4,15 @@ may see, with ``lastmod``, split into an index past ``SITEMAP_PAGE_SIZE`` addres
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from cms.extensions import db
-from cms.posts.models import PostStatus
 from cms.tags import service as tags
-from tests.statements import recorded_statements
+from tests.public.helpers import NOW, statements_for
 
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-@pytest.fixture
-def publish(frozen_clock, post_factory, users):
-    def publish(title: str, hours_ago: float = 1, **fields):
-        fields.setdefault("status", PostStatus.PUBLISHED)
-        fields.setdefault("published_at", NOW - timedelta(hours=hours_ago))
-        fields.setdefault("updated_at", fields["published_at"])
-        return post_factory(fields.pop("author", users["author"]), title=title, **fields)
-
-    return publish
 
 
 def parsed(response, root: str) -> dict[str, str | None]:
@@ -106,14 +93,6 @@ def test_a_posts_file_past_the_last_is_not_found(app, client, publish, monkeypat
     assert client.get(f"/sitemap-posts-{its_file}.xml").status_code == 200
     assert client.get(f"/sitemap-posts-{its_file + 1}.xml").status_code == 404
     assert client.get("/sitemap-posts-0.xml").status_code == 404
-
-
-def statements_for(app, client, path: str) -> list[str]:
-    db.session.expire_all()
-    with recorded_statements(app) as statements:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return statements
 
 
 @pytest.mark.parametrize("count", [4, 40])

@@ -95,7 +95,10 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
     pages["a tag"] = tag_page
     older = re.search(r'<a rel="next" href="([^"]+)"', tag_page.get_data(as_text=True)).group(1)
     pages["a tag's older posts"] = client.get(html.unescape(older))
-    pages["an author"] = client.get(f"/authors/{author.slug}")
+    author_page = client.get(f"/authors/{author.slug}")
+    pages["an author"] = author_page
+    older = re.search(r'<a rel="next" href="([^"]+)"', author_page.get_data(as_text=True))
+    pages["an author's older posts"] = client.get(html.unescape(older.group(1)))
     pages["search form"] = client.get("/search")
     pages["search results"] = client.get("/search?q=introduction")
     pages["more search results"] = client.get("/search?q=introduction&page=2")
@@ -104,7 +107,7 @@ def test_the_public_pages_are_valid_html(app, client, users, post_factory):
 
     assert [page.status_code for page in pages.values()] == [200, 200, 200, 200, 410, 404] + [
         200
-    ] * 9
+    ] * 10
     assert_valid({name: page.get_data(as_text=True) for name, page in pages.items()})
 
 
