@@ -5,15 +5,8 @@ nothing of the account but the name, the address and the bio is read."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from flask import abort, redirect, render_template, request, url_for
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import load_only
 
-from cms import clock
-from cms.accounts.models import User
-from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
 from cms.public import caching, paging, public_authors
@@ -32,26 +25,10 @@ AUTHORED_POSTS = paging.PostList(
 def author_detail(slug: str):
     """Two statements for the first page (the author, their posts), three for a later one
     (and the posts above it, for the newer link): the same at any depth."""
-    author = db.session.scalar(_author_by_slug(), {"slug": slug, "now": clock.utcnow()})
+    author = public_authors.find_public_author(slug)
     if author is None:
         if moved_to := public_authors.new_address_of(slug):
             return redirect(url_for("public.author_detail", slug=moved_to, **request.args), 301)
         abort(404)
     page, first = AUTHORED_POSTS.requested(author_id=author.id)
     return render_template("public/author.html", author=author, page=page, first=first)
-
-
-# Built once per process, as the lists' statements are (cms.public.paging).
-@cache
-def _author_by_slug() -> Select[tuple[User]]:
-    has_a_published_post = (
-        publication.published_posts(publication.NOW)
-        .order_by(None)
-        .where(Post.author_id == User.id)
-        .exists()
-    )
-    return (
-        select(User)
-        .where(User.slug == bindparam("slug"), has_a_published_post)
-        .options(load_only(User.id, User.full_name, User.slug, User.bio))
-    )

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Integer, Select, bindparam, case, func, select
+from sqlalchemy.orm import load_only
 
 from cms import clock
 from cms.accounts import profiles
@@ -59,14 +60,21 @@ def new_address_of(old_slug: str) -> str | None:
     return moved.slug
 
 
+# Built once per process, as the lists' statements are (cms.public.paging). Only what the
+# author's page and feed show is loaded: an account row also holds login and 2FA columns.
 @cache
 def _author_by_slug() -> Select[tuple[User]]:
     has_a_published_post = (
-        select(Post.id)
-        .where(Post.author_id == User.id, Post.is_published_at(publication.NOW))
+        publication.published_posts(publication.NOW)
+        .order_by(None)
+        .where(Post.author_id == User.id)
         .exists()
     )
-    return select(User).where(User.slug == bindparam("slug"), has_a_published_post)
+    return (
+        select(User)
+        .where(User.slug == bindparam("slug"), has_a_published_post)
+        .options(load_only(User.id, User.full_name, User.slug, User.bio))
+    )
 
 
 def published_by(author_id: int | None = None) -> Select[tuple[Post]]:
