@@ -1,0 +1,124 @@
+"""``make bench-http``: seed a site, load its readers' pages with wrk, print the table.
+
+Settings, from the environment:
+
+- ``BENCH_HTTP_POSTS``: posts to seed (10000);
+- ``BENCH_HTTP_SECONDS``: seconds of load per page and server (5), after
+  ``BENCH_HTTP_WARMUP_SECONDS`` (1) unmeasured;
+- ``BENCH_HTTP_THREADS`` / ``BENCH_HTTP_CONNECTIONS``: wrk's threads and open connections
+  (2 / 8);
+- ``BENCH_DATABASES``: ``sqlite`` (the default) or ``postgresql``, on
+  ``BENCH_DATABASE_URL``'s server; ``BENCH_SQLITE_PATH`` / ``BENCH_POSTGRESQL_DATABASE``
+  and ``BENCH_KEEP`` as for ``make bench`` (a named database seeded before is reused);
+- ``REDIS_URL``: the CMS's page cache (and rate-limit counts) in that Redis, as in
+  production; without it, in each worker's memory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+
+from ..databases import bench_database, contents, make_app, migrate, server_version
+from ..reuse import seeded_before
+from ..seed import seed
+from . import report, servers, site, wrk
+
+
+def _number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value.replace("_", "")) if value else default
+
+
+def _prepare(url: str, posts: int) -> dict[str, str]:
+    app = make_app(url)
+    found = contents(url)
+    if found == "accounts":
+        raise SystemExit(f"{url}: holds accounts but no posts; remove it, or name another")
+    migrate(app)
+    total = seeded_before(app).posts if found == "posts" else seed(app, posts).posts
+    per_tag = site.add_tags(app)
+    print(f"{server_version(url)}: {total:,} posts, {len(site.TAG_NAMES)} tags of {per_tag:,}")
+    paths = site.pages(app)
+    with app.app_context():
+        from cms.extensions import db
+
+        db.engine.dispose()
+    return paths
+
+
+def _cms_environ(url: str, port: int, folder: str, *, cached: bool) -> dict[str, str]:
+    """Production settings, as a deployment sets them."""
+    return {
+        "CMS_CONFIG": "production",
+        "SECRET_KEY": "bench-http-secret-key",
+        "SECURITY_PASSWORD_SALT": "bench-http-password-salt",
+        "DATABASE_URL": url,
+        "SERVER_NAME": f"127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        "PAGE_CACHE": "true" if cached else "false",
+        "PAGE_CACHE_VERSION_FILE": os.path.join(folder, "public-pages.version"),
+        # This run's own pages, should REDIS_URL name a Redis that others use too.
+        "CACHE_KEY_PREFIX": f"bench-http-{uuid.uuid4().hex[:8]}:",
+        "RATELIMIT_KEY_PREFIX": "bench-http",
+    }
+
+
+def _load(server: servers.Server, paths: dict[str, str], load: wrk.Load, warmup: wrk.Load):
+    """wrk's rate per label, each page checked to answer 200 first."""
+    rates = {}
+    for label, path in paths.items():
+        url = server.base + path
+        status = servers.status_of(url)
+        if status != 200:
+            raise SystemExit(f"{url} answered {status}, not 200")
+        wrk.run(url, warmup)
+        rates[label] = wrk.run(url, load)
+    return rates, [servers.memory_of(pid) for pid in server.workers()]
+
+
+def main() -> None:
+    wrk.require_wrk()
+    os.chdir(servers.ROOT)
+    kind = os.environ.get("BENCH_DATABASES", "").strip() or "sqlite"
+    if kind not in ("sqlite", "postgresql"):
+        raise SystemExit("BENCH_DATABASES: one of sqlite, postgresql for make bench-http")
+    posts = _number("BENCH_HTTP_POSTS", 10_000)
+    threads, connections = _number("BENCH_HTTP_THREADS", 2), _number("BENCH_HTTP_CONNECTIONS", 8)
+    load = wrk.Load(threads, connections, _number("BENCH_HTTP_SECONDS", 5))
+    warmup = wrk.Load(threads, connections, _number("BENCH_HTTP_WARMUP_SECONDS", 1))
+    keep = os.environ.get("BENCH_KEEP", "") not in ("", "0")
+    with bench_database(kind, keep=keep) as (url, _named), tempfile.TemporaryDirectory() as folder:
+        paths = _prepare(url, posts)
+        runs = {}
+        for name, app, environ in (
+            ("uncached", "wsgi:app", lambda port: _cms_environ(url, port, folder, cached=False)),
+            ("cached", "wsgi:app", lambda port: _cms_environ(url, port, folder, cached=True)),
+            ("minimal", "bench.throughput.reference:minimal_app()", _reference(url)),
+            ("hello", "bench.throughput.reference:hello_app()", lambda port: {}),
+        ):
+            port = servers.free_port()
+            targets = {"hello": "/"} if name == "hello" else paths
+            print(f"  loading: {name}", flush=True)
+            with servers.gunicorn(app, environ(port), port) as server:
+                runs[name] = _load(server, targets, load, warmup)
+        print()
+        report.print_report(paths, runs, load, _uptime())
+
+
+def _reference(url: str):
+    from config.settings import normalise_database_url
+
+    return lambda port: {"BENCH_REFERENCE_DATABASE_URL": normalise_database_url(url)}
+
+
+def _uptime() -> str:
+    command = [shutil.which("uptime") or "uptime"]
+    return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
+
+
+if __name__ == "__main__":
+    main()
