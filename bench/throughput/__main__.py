@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from contextlib import ExitStack
 
 from ..databases import bench_database, contents, make_app, migrate, server_version
 from ..reuse import seeded_before
@@ -50,7 +51,7 @@ def _prepare(url: str, posts: int) -> dict[str, str]:
     return paths
 
 
-def _cms_environ(url: str, port: int, folder: str, *, cached: bool) -> dict[str, str]:
+def _cms(url: str, port: int, folder: str, *, cached: bool) -> dict[str, str]:
     """Production settings, as a deployment sets them."""
     return {
         "CMS_CONFIG": "production",
@@ -67,17 +68,21 @@ def _cms_environ(url: str, port: int, folder: str, *, cached: bool) -> dict[str,
     }
 
 
-def _load(server: servers.Server, paths: dict[str, str], load: wrk.Load, warmup: wrk.Load):
-    """wrk's rate per label, each page checked to answer 200 first."""
-    rates = {}
+def _load(started: dict[str, servers.Server], paths: dict[str, str], load, warmup) -> dict:
+    """wrk's rate by server and label, the servers taking turns page by page (so that
+    what else runs on the machine weighs on the figures compared alike); each page is
+    checked to answer 200 first."""
+    rates: dict[str, dict] = {name: {} for name in started}
     for label, path in paths.items():
-        url = server.base + path
-        status = servers.status_of(url)
-        if status != 200:
-            raise SystemExit(f"{url} answered {status}, not 200")
-        wrk.run(url, warmup)
-        rates[label] = wrk.run(url, load)
-    return rates, [servers.memory_of(pid) for pid in server.workers()]
+        for name, server in started.items():
+            url = server.base + ("/" if name == "hello" else path)
+            status = servers.status_of(url)
+            if status != 200:
+                raise SystemExit(f"{url} answered {status}, not 200")
+            wrk.run(url, warmup)
+            rates[name][label] = wrk.run(url, load)
+        print(f"  loaded: {label}", flush=True)
+    return rates
 
 
 def main() -> None:
@@ -93,20 +98,24 @@ def main() -> None:
     keep = os.environ.get("BENCH_KEEP", "") not in ("", "0")
     with bench_database(kind, keep=keep) as (url, _named), tempfile.TemporaryDirectory() as folder:
         paths = _prepare(url, posts)
-        runs = {}
-        for name, app, environ in (
-            ("uncached", "wsgi:app", lambda port: _cms_environ(url, port, folder, cached=False)),
-            ("cached", "wsgi:app", lambda port: _cms_environ(url, port, folder, cached=True)),
-            ("minimal", "bench.throughput.reference:minimal_app()", _reference(url)),
-            ("hello", "bench.throughput.reference:hello_app()", lambda port: {}),
-        ):
-            port = servers.free_port()
-            targets = {"hello": "/"} if name == "hello" else paths
-            print(f"  loading: {name}", flush=True)
-            with servers.gunicorn(app, environ(port), port) as server:
-                runs[name] = _load(server, targets, load, warmup)
+        apps = {
+            "uncached": ("wsgi:app", lambda port: _cms(url, port, folder, cached=False)),
+            "cached": ("wsgi:app", lambda port: _cms(url, port, folder, cached=True)),
+            "minimal": ("bench.throughput.reference:minimal_app()", _reference(url)),
+            "hello": ("bench.throughput.reference:hello_app()", lambda port: {}),
+        }
+        with ExitStack() as stack:
+            started = {}
+            for name, (app, environ) in apps.items():
+                port = servers.free_port()
+                started[name] = stack.enter_context(servers.gunicorn(app, environ(port), port))
+            rates = _load(started, paths, load, warmup)
+            memory = {
+                name: [servers.memory_of(pid) for pid in server.workers()]
+                for name, server in started.items()
+            }
         print()
-        report.print_report(paths, runs, load, _uptime())
+        report.print_report(paths, rates, memory, load, _uptime())
 
 
 def _reference(url: str):

@@ -45,7 +45,7 @@ _NEWEST = text(
 )
 _OLDER = text(
     f"SELECT {_LISTED} FROM posts p JOIN users u ON u.id = p.author_id WHERE {_PUBLISHED} "
-    "AND (p.published_at < :at OR (p.published_at = :at AND p.id < :id)) "
+    "AND (p.published_at, p.id) < (:at, :id) "
     "ORDER BY p.published_at DESC, p.id DESC LIMIT :limit"
 )
 _POST = text(

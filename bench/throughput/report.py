@@ -24,20 +24,21 @@ def _memory(workers: list[Memory]) -> str:
     return ", ".join(f"{m.rss:.0f} / {m.pss:.0f}" for m in workers)
 
 
-def print_report(paths: dict[str, str], runs: dict, load: Load, uptime: str) -> None:
-    hello = runs["hello"][0]["hello"]
+def print_report(
+    paths: dict[str, str], rates: dict, memory: dict[str, list[Memory]], load: Load, uptime: str
+) -> None:
     print(
         f"wrk -t{load.threads} -c{load.connections} -d{load.seconds}s against gunicorn, "
         "2 sync workers; requests per second\n"
     )
     print(
-        "| page | uncached | cached | minimal Flask | hello world | uncached / minimal "
+        "| page | uncached | cached | minimal Flask | hello world (same turn) | uncached / minimal "
         f"(≥ {UNCACHED_TO_MINIMAL}) | cached / hello (≥ {CACHED_TO_HELLO}) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label in paths:
-        uncached, cached, minimal = (
-            runs[name][0][label] for name in ("uncached", "cached", "minimal")
+        uncached, cached, minimal, hello = (
+            rates[name][label] for name in ("uncached", "cached", "minimal", "hello")
         )
         print(
             f"| {label} | {_rate(uncached)} | {_rate(cached)} | {_rate(minimal)} | {_rate(hello)} "
@@ -53,7 +54,7 @@ def print_report(paths: dict[str, str], runs: dict, load: Load, uptime: str) -> 
         "hello": "hello world",
     }
     for name, title in names.items():
-        print(f"| {title} | {_memory(runs[name][1])} |")
+        print(f"| {title} | {_memory(memory[name])} |")
     print("\nPages:\n")
     for label, path in paths.items():
         print(f"- {label}: `{path}`")
