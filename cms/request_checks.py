@@ -35,8 +35,10 @@ def refuse_nul_bytes() -> None:
     refused here is still a failed login, so it goes into the audit log.
     """
     body = request.get_json(silent=True) if request.is_json else None
-    values = [request.path, *request.args.values(), *request.form.values()]
-    values += [*request.args.keys(), *request.form.keys(), *_strings_in(body)]
+    values = [request.path, *request.args.values(), *request.args.keys(), *_strings_in(body)]
+    # Only a form body is parsed for its fields (a reader's GET has none to parse).
+    if request.want_form_data_parsed:
+        values += [*request.form.values(), *request.form.keys()]
     if not any("\x00" in value for value in values):
         return
     if request.endpoint == "security.login" and request.method == "POST":
@@ -79,8 +81,11 @@ def refuse_offsite_redirects() -> None:
     Flask-Admin's own check accepts ``https:evil.example`` as relative (every model view
     reads ``url`` through it), so the one rule for all views is kept here.
     """
+    # Only a form body is parsed for its fields (a reader's GET has none to parse).
+    form = request.form if request.want_form_data_parsed else None
     for name in REDIRECT_PARAMETERS:
-        for target in request.args.getlist(name) + request.form.getlist(name):
+        targets = request.args.getlist(name) + (form.getlist(name) if form else [])
+        for target in targets:
             if target and not is_this_site(target):
                 abort(
                     400,
