@@ -9,8 +9,9 @@ from flask import Flask, Request
 from flask_security import SQLAlchemyUserDatastore
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cms import schema_migrations
 from cms.database import configure_postgresql, configure_sqlite
-from cms.extensions import csrf, db, mail, migrate, security
+from cms.extensions import csrf, db, mail, security
 
 
 def configure_logging(app: Flask) -> None:
@@ -46,7 +47,7 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
             configure_postgresql(db.engine)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    schema_migrations.register(app)
     mail.init_app(app)
     # CSRFProtect must come before Flask-Security, which then leaves CSRF to it.
     csrf.init_app(app)
