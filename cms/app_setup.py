@@ -41,6 +41,14 @@ def register_extensions(app: Flask) -> None:
         # Not X-Forwarded-Host: the host comes from SERVER_NAME, never from a header.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # No server can drop a connection to a file: checking each one before use (a
+        # statement of its own, on every request) only costs. PostgreSQL's keep the check,
+        # for a server restarted under a worker's pool.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

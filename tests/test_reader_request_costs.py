@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask.sessions import SecureCookieSessionInterface
 
+from cms.extensions import db
 from cms.posts.models import PostStatus
 from tests.conftest import TEST_SETTINGS
 from tests.factories import PASSWORD
@@ -127,3 +128,17 @@ def test_migrations_see_the_apps_settings(app):
     assert config.configure_args["render_as_batch"] is True
     assert config.configure_args["compare_type"] is True
     assert app.extensions["migrate"].db is config.db
+
+
+def test_a_request_pings_no_sqlite_database_but_keeps_postgresql_checked(app, client, monkeypatch):
+    with app.app_context():
+        dialect = db.engine.dialect
+    pings = _count_calls(monkeypatch, type(dialect), "do_ping")
+
+    assert client.get("/").status_code == 200
+
+    if dialect.name == "sqlite":
+        assert pings == []
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    else:
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
