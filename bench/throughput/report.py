@@ -25,11 +25,16 @@ def _memory(workers: list[Memory]) -> str:
 
 
 def print_report(
-    paths: dict[str, str], rates: dict, memory: dict[str, list[Memory]], load: Load, uptime: str
+    paths: dict[str, str],
+    rates: dict,
+    memory: dict[str, list[Memory]],
+    load: Load,
+    rounds: int,
+    uptime: str,
 ) -> None:
     print(
         f"wrk -t{load.threads} -c{load.connections} -d{load.seconds}s against gunicorn, "
-        "2 sync workers; requests per second\n"
+        f"2 sync workers; requests per second, the best of {rounds} rounds\n"
     )
     print(
         "| page | uncached | cached | minimal Flask | hello world (same turn) | uncached / minimal "
