@@ -41,6 +41,7 @@ def print_report(
         f"(≥ {UNCACHED_TO_MINIMAL}) | cached / hello (≥ {CACHED_TO_HELLO}) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
+    rows = []
     for label in paths:
         uncached, cached, minimal, hello = (
             rates[name][label] for name in ("uncached", "cached", "minimal", "hello")
@@ -49,6 +50,22 @@ def print_report(
             f"| {label} | {_rate(uncached)} | {_rate(cached)} | {_rate(minimal)} | {_rate(hello)} "
             f"| {_ratio(uncached.per_second / minimal.per_second, UNCACHED_TO_MINIMAL)} "
             f"| {_ratio(cached.per_second / hello.per_second, CACHED_TO_HELLO)} |"
+        )
+        rows.append((label, uncached, cached, minimal, hello))
+    print(
+        "\nThe workers' CPU time per request, in ms (user + system, from /proc: what the "
+        "machine's other load changes least), and the same ratios from it:\n"
+    )
+    print(
+        "| page | uncached | cached | minimal Flask | hello world | minimal / uncached "
+        "| hello / cached |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
+    for label, uncached, cached, minimal, hello in rows:
+        print(
+            f"| {label} | {uncached.cpu_ms:.2f} | {cached.cpu_ms:.2f} | {minimal.cpu_ms:.2f} "
+            f"| {hello.cpu_ms:.2f} "
+            f"| {_ratio(minimal.cpu_ms / uncached.cpu_ms, UNCACHED_TO_MINIMAL)} "
+            f"| {_ratio(hello.cpu_ms / cached.cpu_ms, CACHED_TO_HELLO)} |"
         )
     print(f"\nWorkers' memory after the run, RSS / PSS in MiB (target ≤ {WORKER_MIB}):\n")
     print("| server | workers |\n|---|---|")

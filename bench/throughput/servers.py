@@ -29,6 +29,20 @@ class Server:
         children = Path(f"/proc/{self.master}/task/{self.master}/children").read_text()
         return [int(pid) for pid in children.split()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time its workers have used so far (user and system): unlike a rate, it
+        does not depend on what else the machine runs."""
+        return sum(cpu_seconds_of(pid) for pid in self.workers())
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_of(pid: int) -> float:
+    # /proc/<pid>/stat: fields 14 and 15 (utime, stime), after the parenthesised name.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
 
 @dataclass(frozen=True)
 class Memory:
