@@ -56,14 +56,22 @@ def test_a_signed_in_session_still_opens_and_a_forged_one_does_not(app, users, m
 def test_public_pages_are_not_looked_up_by_the_rate_limiter(app, client, users, monkeypatch):
     limiter = app.extensions["cms_rate_limits"]
     resolved = _count_calls(monkeypatch, limiter.limit_manager, "resolve_limits")
+    # The state its hooks keep for a request (read after the answer and at its end).
+    contexts = []
+    context = type(limiter).context
+    monkeypatch.setattr(
+        type(limiter), "context", property(lambda self: contexts.append(1) or context.fget(self))
+    )
 
     assert client.get("/").status_code == 200
     assert client.get("/tags").status_code == 200
     assert resolved == []
+    assert contexts == []
 
     login = app.test_client()
     login.submit("/login", {"email": "editor@example.com", "password": "wrong password"})
     assert resolved  # a limited endpoint still goes through the limiter
+    assert contexts
 
 
 def test_a_default_limit_in_the_settings_still_applies_to_every_page(make_app, database_url):
