@@ -150,3 +150,10 @@ def test_a_request_pings_no_sqlite_database_but_keeps_postgresql_checked(app, cl
         assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
     else:
         assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_a_nul_byte_anywhere_in_the_query_is_refused(client):
+    for query in ("x=a%00b", "a%00=1", "x=1&y=%00"):
+        assert client.get(f"/?{query}").status_code == 400, query
+    # "%25" is a percent sign: the text "%00", no NUL.
+    assert client.get("/?q=%2500").status_code == 200
