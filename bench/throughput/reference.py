@@ -121,6 +121,7 @@ def minimal_app() -> Flask:
         app.jinja_env.from_string(source) for source in (_INDEX, _POST_PAGE, _FEED_XML)
     )
     engine = create_engine(os.environ["BENCH_REFERENCE_DATABASE_URL"])
+    app.extensions["reference_engine"] = engine  # for whoever must close its connections
 
     def rows(statement, **params):
         with engine.connect() as connection:

@@ -35,7 +35,9 @@ def seeded(tmp_path_factory):
 def minimal(seeded, monkeypatch_module):
     _, url, _ = seeded
     monkeypatch_module.setenv("BENCH_REFERENCE_DATABASE_URL", normalise_database_url(url))
-    return reference.minimal_app().test_client()
+    app = reference.minimal_app()
+    yield app.test_client()
+    app.extensions["reference_engine"].dispose()
 
 
 @pytest.fixture(scope="module")
