@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Where the browser tests leave their screenshots, one folder per database.
 ARTIFACTS := test-artifacts
 
-.PHONY: run test test-sqlite test-postgres lint format install install-js migrate bench clean
+.PHONY: run test test-sqlite test-postgres lint format install install-js migrate bench bench-http clean
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,14 @@ test-postgres: install install-js
 ## time the admin and public pages on them (see README, "Benchmark"; not part of `make test`).
 bench: install
 	$(BIN)/python -m bench
+
+## make bench-http: seed BENCH_HTTP_POSTS posts (10000, with tags), serve them with gunicorn
+## (2 sync workers, production settings; page cache off, then on) beside a minimal Flask
+## app and a hello-world one, load each page with wrk, print the table (README, "HTTP
+## throughput"). Needs Debian's wrk.
+bench-http: install
+	@command -v wrk >/dev/null || { echo "make bench-http needs wrk: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.throughput
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,8 +9,9 @@ from flask import Flask, Request
 from flask_security import SQLAlchemyUserDatastore
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cms import schema_migrations
 from cms.database import configure_postgresql, configure_sqlite
-from cms.extensions import csrf, db, mail, migrate, security
+from cms.extensions import csrf, db, mail, security
 
 
 def configure_logging(app: Flask) -> None:
@@ -40,13 +41,21 @@ def register_extensions(app: Flask) -> None:
         # Not X-Forwarded-Host: the host comes from SERVER_NAME, never from a header.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # No server can drop a connection to a file: checking each one before use (a
+        # statement of its own, on every request) only costs. PostgreSQL's keep the check,
+        # for a server restarted under a worker's pool.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
             configure_postgresql(db.engine)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    schema_migrations.register(app)
     mail.init_app(app)
     # CSRFProtect must come before Flask-Security, which then leaves CSRF to it.
     csrf.init_app(app)

@@ -5,7 +5,6 @@ Modules import these instead of the app, so nothing needs a circular import.
 
 from flask_caching import Cache
 from flask_mailman import Mail
-from flask_migrate import Migrate
 from flask_security import Security
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -26,7 +25,6 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 # The public pages' cache (cms/public/caching.py); its backend comes from the settings. No

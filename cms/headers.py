@@ -55,20 +55,27 @@ def strict_transport_security(config) -> str | None:
 
 def add_security_headers(response: Response) -> Response:
     nonce = g.get(_NONCE)
-    policy = dashboard_policy(nonce) if nonce else PUBLIC_POLICY
-    response.headers.setdefault("Content-Security-Policy", policy)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    wanted = [
+        ("Content-Security-Policy", dashboard_policy(nonce) if nonce else PUBLIC_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ]
     hsts = strict_transport_security(current_app.config)
     if hsts:
-        response.headers.setdefault("Strict-Transport-Security", hsts)
+        wanted.append(("Strict-Transport-Security", hsts))
     account_page = request.path.startswith(_ACCOUNT_PREFIXES) or request.blueprint == "security"
     if nonce or account_page:
         # Signed-in pages must not come back from the browser cache after logout (Back
         # button); every page in the dashboard's layout asks for the nonce, and every
         # Flask-Security answer is an account page, whatever its path or type.
-        response.headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
+    # A header the view set already is kept. One pass over the response's headers, not one
+    # per header added (werkzeug's setdefault scans them all each time).
+    present = {name.lower() for name, _ in response.headers}
+    for name, value in wanted:
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response
 
 

@@ -35,8 +35,15 @@ def refuse_nul_bytes() -> None:
     refused here is still a failed login, so it goes into the audit log.
     """
     body = request.get_json(silent=True) if request.is_json else None
-    values = [request.path, *request.args.values(), *request.form.values()]
-    values += [*request.args.keys(), *request.form.keys(), *_strings_in(body)]
+    values = [request.path, *_strings_in(body)]
+    # The query's names and values hold a NUL only if its raw text spells one (%00): a
+    # reader's query is not decoded here for nothing.
+    raw_query = request.query_string
+    if b"%00" in raw_query or b"\x00" in raw_query:
+        values += [*request.args.values(), *request.args.keys()]
+    # Only a form body is parsed for its fields (a reader's GET has none to parse).
+    if request.want_form_data_parsed:
+        values += [*request.form.values(), *request.form.keys()]
     if not any("\x00" in value for value in values):
         return
     if request.endpoint == "security.login" and request.method == "POST":
@@ -79,8 +86,11 @@ def refuse_offsite_redirects() -> None:
     Flask-Admin's own check accepts ``https:evil.example`` as relative (every model view
     reads ``url`` through it), so the one rule for all views is kept here.
     """
+    # Only a form body is parsed for its fields (a reader's GET has none to parse).
+    form = request.form if request.want_form_data_parsed else None
     for name in REDIRECT_PARAMETERS:
-        for target in request.args.getlist(name) + request.form.getlist(name):
+        targets = request.args.getlist(name) + (form.getlist(name) if form else [])
+        for target in targets:
             if target and not is_this_site(target):
                 abort(
                     400,

@@ -1,0 +1,97 @@
+"""make bench-http's pieces: the site it seeds (tags on the posts, the pages it loads),
+its minimal reference app serving the same posts as the CMS on the same database, and
+what it reads from wrk and /proc."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from bench.databases import make_app, migrate
+from bench.seed import seed
+from bench.throughput import reference, servers, site, wrk
+from config.settings import normalise_database_url
+from tests.conftest import dispose_engines
+from tests.databases import fresh_database
+
+POSTS = 300
+_TITLE = re.compile(r'<h2><a href="/posts/[^"]+">([^<]+)</a></h2>')
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("throughput")) as url:
+        app = make_app(url)
+        migrate(app)
+        seed(app, POSTS)
+        per_tag = site.add_tags(app)
+        yield app, url, per_tag
+        dispose_engines(app)
+
+
+@pytest.fixture(scope="module")
+def minimal(seeded, monkeypatch_module):
+    _, url, _ = seeded
+    monkeypatch_module.setenv("BENCH_REFERENCE_DATABASE_URL", normalise_database_url(url))
+    app = reference.minimal_app()
+    yield app.test_client()
+    app.extensions["reference_engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_every_post_gets_two_tags_and_each_tag_an_even_share(seeded):
+    app, _, per_tag = seeded
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from cms.extensions import db
+        from cms.tags.models import post_tags
+
+        rows = db.session.scalar(select(func.count()).select_from(post_tags))
+        db.session.rollback()
+    assert rows == 2 * POSTS
+    assert per_tag > 0
+    assert site.add_tags(app) == per_tag  # a second run adds nothing
+
+
+def test_the_reference_lists_the_posts_the_cms_lists(seeded, minimal):
+    app, _, _ = seeded
+    cms = app.test_client()
+    for label, path in site.pages(app).items():
+        ours, theirs = cms.get(path), minimal.get(path)
+        assert (ours.status_code, theirs.status_code) == (200, 200), label
+        if path == "/" or path.startswith(("/?", "/tags/")):
+            assert _TITLE.findall(theirs.text) == _TITLE.findall(ours.text), label
+            assert len(_TITLE.findall(ours.text)) == app.config["POSTS_PER_PAGE"]
+
+
+def test_hello_world_answers():
+    assert reference.hello_app().test_client().get("/").text == "Hello, World!"
+
+
+def test_wrk_output_is_read():
+    output = """Running 3s test @ http://127.0.0.1:1/
+  2 threads and 8 connections
+  4410 requests in 3.00s, 9.61MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1469.64
+Transfer/sec:      3.20MB
+"""
+    assert wrk._RATE.search(output).group(1) == "1469.64"
+    assert wrk._COUNT.search(output).group(1) == "4410"
+    assert [m.group(0).strip() for m in wrk._ERRORS.finditer(output)] == [
+        "Non-2xx or 3xx responses: 3"
+    ]
+
+
+def test_a_processes_memory_and_cpu_time_are_read_from_proc():
+    memory = servers.memory_of(os.getpid())
+    assert 0 < memory.pss <= memory.rss
+    assert servers.cpu_seconds_of(os.getpid()) > 0
