@@ -126,7 +126,10 @@ def main() -> None:
             started = {}
             for name, (app, environ) in apps.items():
                 port = servers.free_port()
-                started[name] = stack.enter_context(servers.gunicorn(app, environ(port), port))
+                # The CMS as the Procfile runs it: with its gunicorn settings (preloaded).
+                config = servers.CMS_SETTINGS if app == "wsgi:app" else None
+                server = servers.gunicorn(app, environ(port), port, config=config)
+                started[name] = stack.enter_context(server)
             rates = _load(started, paths, load, warmup, rounds)
             memory = {
                 name: [servers.memory_of(pid) for pid in server.workers()]

@@ -67,10 +67,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+#: The Procfile's gunicorn settings, which the CMS is measured with.
+CMS_SETTINGS = "config/gunicorn_conf.py"
+
+
 @contextmanager
-def gunicorn(app: str, environ: Mapping[str, str], port: int) -> Iterator[Server]:
+def gunicorn(
+    app: str, environ: Mapping[str, str], port: int, *, config: str | None = None
+) -> Iterator[Server]:
     """``app`` (gunicorn's ``module:variable`` or ``module:factory()``) under gunicorn with
-    ``WORKERS`` sync workers; stopped (TERM, then KILL) on leaving."""
+    ``WORKERS`` sync workers, and gunicorn's settings file ``config`` if given; stopped
+    (TERM, then KILL) on leaving."""
     command = [
         sys.executable,
         "-m",
@@ -85,6 +92,7 @@ def gunicorn(app: str, environ: Mapping[str, str], port: int) -> Iterator[Server
         "--no-control-socket",
         "--log-level",
         "warning",
+        *(("--config", config) if config else ()),
         app,
     ]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **environ})  # noqa: S603
