@@ -9,7 +9,16 @@ import pytest
 
 from cms.extensions import db
 from cms.posts.models import PostStatus
-from tests.public.caching_sites import build, in_memory, on_one_connection
+from tests.public.caching_sites import (
+    build,
+    close_redis,
+    forget_keys,
+    in_memory,
+    in_redis,
+    new_prefix,
+    on_one_connection,
+    redis_url,
+)
 from tests.public.helpers import NOW
 
 
@@ -49,3 +58,24 @@ def site(make_site):
     site = make_site()
     with on_one_connection(site):
         yield site
+
+
+@pytest.fixture(params=["redis", "memory"])
+def deployment(request, app, database_url, tmp_path):
+    """How two instances share their page cache: Redis (several hosts), or only the version
+    file (gunicorn's workers on one host). ``app``: the database is migrated first."""
+    if request.param == "memory":
+        yield in_memory(database_url, tmp_path / "public-pages.version")
+        return
+    url, prefix = redis_url(), new_prefix()
+    yield in_redis(database_url, url, prefix)
+    forget_keys(url, prefix)
+
+
+@pytest.fixture
+def instances(make_app, deployment):
+    """Two instances (a writer's and a reader's) on one connection, rolled back afterwards."""
+    writer, reader = build(make_app, deployment, count=2)
+    with on_one_connection(writer, reader):
+        yield writer, reader
+    close_redis(writer, reader)

@@ -9,35 +9,9 @@ import pytest
 from cms.extensions import db
 from cms.posts.models import PostStatus
 from tests.public.caching_sites import (
-    build,
     cached,
-    close_redis,
-    forget_keys,
-    in_memory,
-    in_redis,
-    new_prefix,
-    on_one_connection,
     read,
-    redis_url,
 )
-
-
-@pytest.fixture(params=["redis", "memory"])
-def deployment(request, app, database_url, tmp_path):
-    if request.param == "memory":
-        yield in_memory(database_url, tmp_path / "public-pages.version")
-        return
-    url, prefix = redis_url(), new_prefix()
-    yield in_redis(database_url, url, prefix)
-    forget_keys(url, prefix)
-
-
-@pytest.fixture
-def instances(make_app, deployment):
-    writer, reader = build(make_app, deployment, count=2)
-    with on_one_connection(writer, reader):
-        yield writer, reader
-    close_redis(writer, reader)
 
 
 @pytest.fixture

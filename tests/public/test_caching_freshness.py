@@ -22,7 +22,6 @@ from tests.public.caching_sites import (
     cached,
     close_redis,
     forget_keys,
-    in_memory,
     in_redis,
     new_prefix,
     on_one_connection,
@@ -30,26 +29,6 @@ from tests.public.caching_sites import (
     redis_keys,
     redis_url,
 )
-
-
-@pytest.fixture(params=["redis", "memory"])
-def deployment(request, app, database_url, tmp_path):
-    """How the two instances share their cache (``app``: the database is migrated first)."""
-    if request.param == "memory":
-        yield in_memory(database_url, tmp_path / "public-pages.version")
-        return
-    url, prefix = redis_url(), new_prefix()
-    yield in_redis(database_url, url, prefix)
-    forget_keys(url, prefix)
-
-
-@pytest.fixture
-def instances(make_app, deployment):
-    """The editor's instance and the reader's, on one connection, rolled back afterwards."""
-    writer, reader = build(make_app, deployment, count=2)
-    with on_one_connection(writer, reader):
-        yield writer, reader
-    close_redis(writer, reader)
 
 
 @pytest.fixture
