@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from cms.accounts.models import AuthorSlugRedirect, User
 from cms.accounts.roles import ADMIN
 from cms.extensions import db
+from cms.old_addresses import remember_old_address
 
 SLUG_MAX = User.__table__.c.slug.type.length
 BIO_MAX = User.__table__.c.bio.type.length
@@ -96,18 +97,7 @@ def set_profile(user: User, slug: str | None, bio: str | None) -> None:
 
 
 def _keep_old_address(user: User, old_slug: str) -> None:
-    with db.session.no_autoflush:
-        # Going back to an address they had: it is the page again, not a redirect.
-        for redirect in list(user.old_slugs):
-            if redirect.old_slug == user.slug:
-                user.old_slugs.remove(redirect)
-        earlier = db.session.scalar(
-            select(AuthorSlugRedirect).where(AuthorSlugRedirect.old_slug == old_slug)
-        )
-    if earlier is not None:
-        earlier.user = user  # another author gave it up before this one took it
-    else:
-        user.old_slugs.append(AuthorSlugRedirect(old_slug=old_slug))
+    remember_old_address(user, old_slug, AuthorSlugRedirect, "user")
 
 
 def author_for_old_slug(slug: str) -> User | None:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from cms import clock
 from cms.accounts.permissions import Someone
 from cms.extensions import db
+from cms.old_addresses import remember_old_address
 from cms.posts import policy
 from cms.posts.models import SLUG_MAX, Post, PostSlugRedirect, PostStatus
 
@@ -127,18 +128,7 @@ def holder_blocking(post: Post | None, slug: str, actor: Someone) -> Holder | No
 
 def remember_old_slug(post: Post, old_slug: str) -> None:
     """Keep ``old_slug`` as an address of ``post`` (it is changing to ``post.slug``)."""
-    with db.session.no_autoflush:
-        # Going back to an address it had: that address is the post again, not a redirect.
-        for redirect in list(post.old_slugs):
-            if redirect.old_slug == post.slug:
-                post.old_slugs.remove(redirect)
-        existing = db.session.scalar(
-            select(PostSlugRedirect).where(PostSlugRedirect.old_slug == old_slug)
-        )
-    if existing is not None:
-        existing.post = post  # the address now leads here
-    else:
-        post.old_slugs.append(PostSlugRedirect(old_slug=old_slug))
+    remember_old_address(post, old_slug, PostSlugRedirect, "post")
 
 
 def post_for_old_slug(slug: str) -> Post | None:
