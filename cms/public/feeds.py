@@ -118,7 +118,7 @@ def _atom(title: str, page: str, address: str, posts) -> tuple:
     newest = _NOTHING_YET
     host = request.host
     for post in posts:
-        url = addresses.external("public.post_detail", slug=post.slug)
+        url = addresses.page_address("public.post_detail", post.slug, absolute=True)
         changed = _changed_at(post)
         newest = max(newest, changed)
         entry = feed.add_entry(order="append")
