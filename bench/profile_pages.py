@@ -6,7 +6,8 @@ seeded before), builds the CMS on production settings with its page cache off, w
 then requests each of ``make bench-http``'s pages (or only ``PATH``)
 ``BENCH_PROFILE_REQUESTS`` times (500) through the test client under cProfile and prints
 the CPU milliseconds per request, then profiles as many more and prints the costliest
-functions (``BENCH_PROFILE_LINES`` of them, 40; 0 for the timings alone). The test client skips
+functions (``BENCH_PROFILE_LINES`` of them, 40; 0 for the timings alone), by
+``BENCH_PROFILE_SORT`` (pstats' key: cumulative, tottime, ...). The test client skips
 gunicorn and the socket, so the figures are the app's own share of a request.
 """
 
@@ -78,9 +79,9 @@ def main() -> None:
             for _ in range(requests):
                 client.get(path)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(
-                int(os.environ.get("BENCH_PROFILE_LINES", "40"))
-            )
+            order = os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+            lines = int(os.environ.get("BENCH_PROFILE_LINES", "40"))
+            pstats.Stats(profile).sort_stats(order).print_stats(lines)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ from flask import g, url_for
 from markupsafe import Markup
 
 # nh3 (cms.posts.rendering) writes every attribute in double quotes, "&quot;" inside: the
-# stored HTML's links are exactly these.
-_LINK_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+# stored HTML's links are exactly these: ``\b(href|src)="([^"]*)"``, spelled to begin with a
+# set of letters, which the regex engine looks for quickly, where a leading ``\b`` made it
+# try every position of the body (twice as slow, and a feed runs it on 20 whole bodies).
+_LINK_ATTRIBUTE = re.compile(r'([hs](?<=\b[hs])(?:(?<=h)ref|(?<=s)rc))="([^"]*)"')
 
 
 # What Werkzeug's default converter leaves unquoted in a path segment (its ``to_url``):

@@ -31,3 +31,22 @@ def test_a_page_address_is_the_one_url_for_builds(app, endpoint, script_root):
             assert addresses.page_address(endpoint, slug, absolute=True) == url_for(
                 endpoint, slug=slug, _external=True
             )
+
+
+@pytest.mark.parametrize(
+    ("body", "absolute"),
+    [
+        ('<a href="/posts/b">b</a>', '<a href="https://example.test/posts/b">b</a>'),
+        ('<img src="pic.png" alt="">', '<img src="https://example.test/posts/pic.png" alt="">'),
+        ('<a href="https://elsewhere.test/">x</a>', '<a href="https://elsewhere.test/">x</a>'),
+        (
+            '<a href="?a=1&amp;b=2">q</a>',
+            '<a href="https://example.test/posts/a?a=1&amp;b=2">q</a>',
+        ),
+        # Only whole attribute names: neither "xhref" nor a "href=" in the middle of a word.
+        ('<p>xhref="/a" ahref="/b"</p>', '<p>xhref="/a" ahref="/b"</p>'),
+        ('<p>-src="c" _src="d"</p>', '<p>-src="https://example.test/posts/c" _src="d"</p>'),
+    ],
+)
+def test_a_feed_body_has_its_relative_links_made_absolute(body, absolute):
+    assert addresses.absolute_links(body, "https://example.test/posts/a") == absolute
