@@ -19,7 +19,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import abort, current_app, request
-from sqlalchemy import BindParameter, ColumnElement, Integer, Select, bindparam, tuple_
+from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, bindparam, case, tuple_
 from sqlalchemy.orm import defer, joinedload
 
 from cms import clock
@@ -42,7 +42,7 @@ class Cursor:
     post_id: int
 
     @classmethod
-    def of(cls, post: Post) -> Cursor:
+    def of(cls, post: Post | ListedPost) -> Cursor:
         return cls(post.published_at, post.id)
 
     @classmethod
@@ -77,7 +77,7 @@ class PostPage:
     """One page of the list. ``newer`` and ``older`` are the query arguments of the pages
     either side (``{}`` is the first page, at ``/``), or None where there is none."""
 
-    posts: list[Post]
+    posts: list[ListedPost]
     newer: dict[str, str] | None
     older: dict[str, str] | None
 
@@ -90,6 +90,52 @@ def listed(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
         defer(Post.editor_note),
         joinedload(Post.author).load_only(User.full_name, User.slug),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAuthor:
+    """What a list shows of a post's author: their name, and the address of their page."""
+
+    full_name: str | None
+    slug: str | None
+
+    display_name = property(User.display_name.fget)  # the account's own rule for it
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPost:
+    """What a list shows of a post, read as plain columns: building whole ORM objects (and
+    their identity map entries) for a page of them cost a third of the page's time.
+    ``body`` is read only for a post with no stored excerpt (``rendered.excerpt``)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    published_at: datetime
+    excerpt: str | None
+    body: str | None
+    author: ListedAuthor
+
+    @classmethod
+    def of_row(cls, row: Row) -> ListedPost:
+        *post, author_name, author_slug = row
+        return cls(*post, ListedAuthor(author_name, author_slug))
+
+
+def listed_columns(query: Select[tuple[Post]]) -> Select[tuple]:
+    """``query`` reading the columns of ``ListedPost``, in its order."""
+    return query.with_only_columns(
+        Post.id,
+        Post.slug,
+        Post.title,
+        Post.summary,
+        Post.published_at,
+        Post.excerpt,
+        case((Post.excerpt.is_(None), Post.body)),
+        User.full_name,
+        User.slug,
+    ).outerjoin_from(Post, User, Post.author_id == User.id)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed as itself: its statements' cache key
@@ -107,7 +153,7 @@ class PostList:
     def newest(self, per_page: int, **params) -> PostPage:
         """The first page: the newest posts. One statement."""
         statement = _statements(self, per_page + 1).newest
-        rows = list(db.session.scalars(statement, {**params, "now": clock.utcnow()}))
+        rows = _listed(db.session.execute(statement, {**params, "now": clock.utcnow()}))
         return with_older_link(rows, per_page, newer=None)
 
     def before(self, cursor: Cursor, per_page: int, **params) -> PostPage | None:
@@ -119,7 +165,7 @@ class PostList:
             return None
         statements = _statements(self, per_page + 1)
         place = {**params, "cursor_at": cursor.published_at, "cursor_id": cursor.post_id}
-        rows = list(db.session.scalars(statements.older, place))
+        rows = _listed(db.session.execute(statements.older, place))
         if not rows:
             return None
         above = db.session.execute(statements.above, {**place, "now": now}).all()
@@ -139,9 +185,13 @@ class PostList:
         return page, False
 
 
+def _listed(rows) -> list[ListedPost]:
+    return [ListedPost.of_row(row) for row in rows]
+
+
 class _Statements(NamedTuple):
-    newest: Select[tuple[Post]]
-    older: Select[tuple[Post]]
+    newest: Select[tuple]
+    older: Select[tuple]
     above: Select[tuple]
 
 
@@ -157,12 +207,12 @@ def _statements(posts: PostList, limit: int) -> _Statements:
     position, cursor = tuple_(*posts.position), tuple_(_CURSOR_AT, _CURSOR_ID)
     published_at, post_id = posts.position
     return _Statements(
-        newest=listed(posts.published_by(publication.NOW)).limit(limit),
+        newest=listed_columns(posts.published_by(publication.NOW)).limit(limit),
         # What was published by the cursor's moment is what is published now and older
         # than the cursor (it is not in the future). Said that way, the only upper bound
         # on the publish time is the cursor's: the index range starts there, where
         # "published by now" would start it at the newest post and filter its way down.
-        older=listed(posts.published_by(_CURSOR_AT)).where(position < cursor).limit(limit),
+        older=listed_columns(posts.published_by(_CURSOR_AT)).where(position < cursor).limit(limit),
         # The posts from the cursor up, nearest first: their place only, for the newer link.
         above=posts.published_by(publication.NOW)
         .with_only_columns(published_at, post_id)
@@ -177,7 +227,9 @@ def _statements(posts: PostList, limit: int) -> _Statements:
 EVERY_POST = PostList(publication.published_posts)
 
 
-def with_older_link(rows: list[Post], per_page: int, newer: dict[str, str] | None) -> PostPage:
+def with_older_link(
+    rows: list[ListedPost], per_page: int, newer: dict[str, str] | None
+) -> PostPage:
     """``rows`` is up to one more than a page: the extra row says an older page exists."""
     posts = rows[:per_page]
     older = {"before": str(Cursor.of(posts[-1]))} if len(rows) > per_page else None

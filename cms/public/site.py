@@ -6,10 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from cms.posts import rendered
-from cms.public import caching, reading, signed_in
+from cms.public import addresses, caching, reading, signed_in
 
 blueprint = Blueprint("public", __name__)
 blueprint.record_once(lambda state: signed_in.leave_accounts_unloaded(state.app, blueprint.name))
+# The links of the readers' lists, without a url_for each (cms.public.addresses).
+for _address in (addresses.post_address, addresses.tag_address, addresses.author_address):
+    blueprint.add_app_template_global(_address)
 
 
 @blueprint.before_request

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import feedparser
 import pytest
+from sqlalchemy import update
 
 from cms.extensions import db
+from cms.posts.models import Post
 from cms.tags import service as tags
 from tests.public.helpers import NOW, statements_for
 
@@ -162,3 +164,17 @@ def test_characters_xml_cannot_hold_are_left_out(client, publish):
     assert entry.title == "Tabbed"
     assert entry.summary == "Bell"
     assert "Formfeed" in entry.content[0].value
+
+
+def test_a_post_never_rendered_is_rendered_in_the_feed_all_the_same(client, publish, users):
+    """A row stored without its HTML (imported around the app) still has its body in full."""
+    users["author"].full_name = "Ada Writer"
+    post = publish("Imported", body="Imported *in bulk*, [see](/posts/other).")
+    db.session.execute(update(Post).where(Post.id == post.id).values(body_html=None, excerpt=None))
+    db.session.commit()
+
+    raw = feedparser.parse(client.get("/feed.xml").get_data(), sanitize_html=False).entries[0]
+
+    assert "Imported <em>in bulk</em>" in raw.content[0].value
+    assert 'href="http://localhost/posts/other"' in raw.content[0].value
+    assert raw.author == "Ada Writer"
