@@ -24,6 +24,7 @@ from cms.extensions import db
 from cms.posts import publication, rendered
 from cms.posts.models import Post
 from cms.public import addresses, caching, public_authors
+from cms.public import tags as tag_pages
 from cms.public.views import blueprint
 
 ATOM = "application/atom+xml; charset=utf-8"
@@ -44,6 +45,8 @@ def site_feed():
 def tag_feed(slug: str):
     tag = publication.find_published_tag(slug)
     if tag is None:
+        if moved_to := tag_pages.new_address_of(slug):
+            return redirect(url_for("public.tag_feed", slug=moved_to), 301)
         abort(404)
     return _feed(tag.name, addresses.tag_url(slug), _newest_with_tag(_entries()), tag_id=tag.id)
 

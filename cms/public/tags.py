@@ -38,9 +38,17 @@ def tag_detail(slug: str):
     the posts above it, for the newer link): the same at any depth."""
     tag = publication.find_published_tag(slug)
     if tag is None:
-        moved = tag_for_old_slug(slug)
-        if moved is not None and publication.find_published_tag(moved.slug) is not None:
-            return redirect(url_for("public.tag_detail", slug=moved.slug, **request.args), 301)
+        if moved_to := new_address_of(slug):
+            return redirect(url_for("public.tag_detail", slug=moved_to, **request.args), 301)
         abort(404)
     page, first = TAGGED_POSTS.requested(tag_id=tag.id)
     return render_template("public/tag.html", tag=tag, page=page, first=first)
+
+
+def new_address_of(old_slug: str) -> str | None:
+    """Where the tag page that was at ``old_slug`` is now, if readers may see it there (a
+    renamed tag, or the one it was merged into): for the tag's page and its feed."""
+    moved = tag_for_old_slug(old_slug)
+    if moved is None or publication.find_published_tag(moved.slug) is None:
+        return None
+    return moved.slug

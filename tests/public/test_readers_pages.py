@@ -126,6 +126,10 @@ def test_a_renamed_tag_keeps_its_old_address_with_a_301(client, publish, tag, us
     assert moved.status_code == 301
     assert moved.location == "/tags/javascript"
     assert page_of(client.get("/tags/javascript")).listed == ["Scripted"]
+    # A reader subscribed to the tag's feed keeps it too.
+    moved_feed = client.get("/tags/js/feed.xml")
+    assert moved_feed.status_code == 301
+    assert moved_feed.location == "/tags/javascript/feed.xml"
 
 
 def test_an_unknown_tag_is_not_found_and_suggests_search(client, frozen_clock):
