@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
@@ -18,8 +17,7 @@ from cms.accounts import profiles, service
 from cms.accounts.models import User
 from cms.admin.access import StaffOnly
 from cms.extensions import db
-from cms.posts import publication
-from cms.posts.models import Post
+from cms.public import public_authors
 
 
 class ProfileForm(FlaskForm):
@@ -43,9 +41,8 @@ class ProfileForm(FlaskForm):
 
 
 def has_author_page(user: User) -> bool:
-    """Whether readers can open ``user``'s page: they have a post readers may see."""
-    query = publication.published_posts().order_by(None).where(Post.author_id == user.id)
-    return bool(db.session.scalar(select(query.exists())))
+    """Whether readers can open ``user``'s page (the public site's own look-up)."""
+    return bool(user.slug) and public_authors.find_public_author(user.slug) is not None
 
 
 class ProfileView(StaffOnly, BaseView):
