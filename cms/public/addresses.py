@@ -60,12 +60,16 @@ def external(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def post_url(slug: str) -> str:
+    return page_address("public.post_detail", slug, absolute=True)
+
+
 def tag_url(slug: str) -> str:
-    return external("public.tag_detail", slug=slug)
+    return page_address("public.tag_detail", slug, absolute=True)
 
 
 def author_url(slug: str) -> str:
-    return external("public.author_detail", slug=slug)
+    return page_address("public.author_detail", slug, absolute=True)
 
 
 def absolute_links(body: str, base: str) -> Markup:

@@ -151,7 +151,7 @@ def _atom(title: str, page: str, address: str, posts) -> tuple:
     host = request.host
     site_name = current_app.config["SITE_NAME"]
     for post in posts:
-        url = addresses.page_address("public.post_detail", post.slug, absolute=True)
+        url = addresses.post_url(post.slug)
         changed = _changed_at(post)
         newest = max(newest, changed)
         entry = feed.add_entry(order="append")

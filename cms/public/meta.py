@@ -69,7 +69,7 @@ class PageMeta:
 def post_meta(post: Post) -> PageMeta:
     """A post's page: its SEO title and description when it has them, else its title and
     summary (or the start of its text); a BlogPosting with its author and dates."""
-    canonical = addresses.external("public.post_detail", slug=post.slug)
+    canonical = addresses.post_url(post.slug)
     title = post.seo_title or post.title
     description = _shortened(post.seo_description or post.summary or rendered.excerpt(post))
     author = post.author.full_name or current_app.config["SITE_NAME"]

@@ -108,7 +108,7 @@ def _posts_between(after_id: int, last_id: int | None, moment: datetime):
 
 def _post_urls(rows) -> Iterable[tuple[str, datetime | None]]:
     for slug, changed in rows:
-        yield addresses.external("public.post_detail", slug=slug), changed
+        yield addresses.post_url(slug), changed
 
 
 def _pages(moment: datetime) -> Iterable[tuple[str, datetime | None]]:
