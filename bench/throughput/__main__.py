@@ -142,7 +142,11 @@ def main() -> None:
 def _reference(url: str):
     from config.settings import normalise_database_url
 
-    return lambda port: {"BENCH_REFERENCE_DATABASE_URL": normalise_database_url(url)}
+    # The CMS's absolute addresses: SERVER_NAME, over https (production's preferred scheme).
+    return lambda port: {
+        "BENCH_REFERENCE_DATABASE_URL": normalise_database_url(url),
+        "BENCH_REFERENCE_BASE_URL": f"https://127.0.0.1:{port}",
+    }
 
 
 def _uptime() -> str:

@@ -1,25 +1,47 @@
 """The two apps the CMS is measured against, for gunicorn's ``module:factory()`` syntax.
 
 ``minimal_app()`` serves the readers' pages the CMS serves (home page, an older page by
-keyset, a post, a tag's page, the Atom feed) from the same database with SQLAlchemy Core
-and small Jinja templates: the same rows and roughly the same HTML, without the CMS's
-machinery (sessions, security, caching, policy, metadata). It follows the same "published"
-rule in its SQL, so it reads the same indexes. ``hello_app()`` answers one short line:
-what gunicorn and Flask cost alone.
+keyset, a post, a tag's page, the Atom feed) from the same database, as a small Flask app
+would: SQLAlchemy Core, one Jinja template per page (``reference_templates/``), the
+meta tags and JSON-LD written in the view. The page is the CMS's own, word for word (the
+test pins it: tests/bench/test_throughput.py), with the same response headers; what it
+leaves out is the CMS's machinery (sessions, accounts, policy, caching, the ORM). It
+follows the same "published" rule in its SQL, so it reads the same indexes.
+``hello_app()`` answers one short line: what gunicorn and Flask cost alone.
 
-The database comes from ``BENCH_REFERENCE_DATABASE_URL`` (an SQLAlchemy URL).
+The database comes from ``BENCH_REFERENCE_DATABASE_URL`` (an SQLAlchemy URL), and the
+absolute addresses start with ``BENCH_REFERENCE_BASE_URL`` (else the request's).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, render_template, request
+from markupsafe import Markup
 from sqlalchemy import DateTime, bindparam, create_engine
 from sqlalchemy import text as _sql
 
+SITE = "Flask CMS"
+PER_PAGE = 10
 _MOMENTS = ("published_at", "updated_at")
+#: The CMS's response headers for a reader's page (cms.headers, cms.public.caching).
+HEADERS = {
+    "Cache-Control": "public, max-age=0, s-maxage=60",
+    "Content-Security-Policy": (
+        "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; img-src 'self' https: data:; style-src 'self'; script-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Strict-Transport-Security": "max-age=31536000",
+    "Vary": "Cookie",
+}
 
 
 def text(sql: str):
@@ -48,125 +70,225 @@ _OLDER = text(
     "AND (p.published_at, p.id) < (:at, :id) "
     "ORDER BY p.published_at DESC, p.id DESC LIMIT :limit"
 )
+_ABOVE = text(
+    f"SELECT p.published_at, p.id FROM posts p WHERE {_PUBLISHED} "
+    "AND (p.published_at, p.id) >= (:at, :id) ORDER BY p.published_at, p.id LIMIT :limit"
+)
 _POST = text(
-    f"SELECT p.id, p.title, p.slug, p.summary, p.body_html, p.published_at, u.full_name, "
-    f"u.slug AS author_slug FROM posts p JOIN users u ON u.id = p.author_id WHERE p.slug = :slug "
-    f"AND {_PUBLISHED}"
+    "SELECT p.id, p.title, p.slug, p.summary, p.seo_title, p.seo_description, "
+    "p.cover_image_url, p.excerpt, p.body_html, p.published_at, p.updated_at, u.full_name, "
+    f"u.slug AS author_slug FROM posts p JOIN users u ON u.id = p.author_id "
+    f"WHERE p.slug = :slug AND {_PUBLISHED}"
 )
 _TAGS_OF_POST = text(
     "SELECT t.name, t.slug FROM tags t JOIN post_tags pt ON pt.tag_id = t.id "
-    "WHERE pt.post_id = :id ORDER BY t.name"
+    "WHERE pt.post_id = :id ORDER BY t.name, t.id"
 )
-_TAG = text("SELECT id, name, description FROM tags WHERE slug = :slug")
+_TAG = text(
+    "SELECT t.id, t.name, t.slug, t.description FROM tags t WHERE t.slug = :slug AND EXISTS "
+    "(SELECT 1 FROM post_tags pt JOIN posts p ON p.id = pt.post_id WHERE pt.tag_id = t.id "
+    f"AND pt.published_at <= :now AND {_PUBLISHED})"
+)
 _TAGGED = text(
     f"SELECT {_LISTED} FROM post_tags pt JOIN posts p ON p.id = pt.post_id "
     f"JOIN users u ON u.id = p.author_id WHERE pt.tag_id = :tag AND pt.published_at <= :now "
     f"AND {_PUBLISHED} ORDER BY pt.published_at DESC, pt.post_id DESC LIMIT :limit"
 )
 _FEED = text(
-    f"SELECT p.title, p.slug, p.summary, p.body_html, p.published_at, p.updated_at, "
+    "SELECT p.id, p.title, p.slug, p.summary, p.body_html, p.published_at, p.updated_at, "
     f"u.full_name FROM posts p JOIN users u ON u.id = p.author_id WHERE {_PUBLISHED} "
     "ORDER BY p.published_at DESC, p.id DESC LIMIT 20"
 )
-PER_PAGE = 10
-
-_LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
-<link rel="stylesheet" href="/static/site.css"></head><body>
-<header><a href="/">Reference</a> <nav><a href="/">Home</a></nav></header><main>
-{%- block content %}{% endblock -%}
-</main><footer>Reference</footer></body></html>"""
-_LIST = """{% for p in posts %}<article><h2><a href="/posts/{{ p.slug }}">{{ p.title }}</a></h2>
-<p><time datetime="{{ p.published_at.isoformat() }}">
-{{- p.published_at.strftime('%d %B %Y') }}</time>
- · by <a href="/authors/{{ p.author_slug }}">{{ p.full_name }}</a></p>
-<p>{{ p.summary or p.excerpt }}</p></article>{% endfor %}
-{% if older %}<nav><a rel="next" href="/?before={{ older }}">Older posts</a></nav>{% endif %}"""
-_INDEX = _LAYOUT.replace("{%- block content %}{% endblock -%}", "<h1>{{ heading }}</h1>" + _LIST)
-_POST_PAGE = _LAYOUT.replace(
-    "{%- block content %}{% endblock -%}",
-    """<article><h1>{{ p.title }}</h1><p><time>{{ p.published_at.strftime('%d %B %Y') }}</time>
- · by <a href="/authors/{{ p.author_slug }}">{{ p.full_name }}</a></p>
-<div>{{ p.body_html|safe }}</div>
-<ul>{% for t in tags %}<li><a rel="tag" href="/tags/{{ t.slug }}">{{ t.name }}</a></li>{% endfor %}
-</ul></article>""",
-)
-_FEED_XML = """<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><title>Reference</title><id>{{ base }}/</id>
-<link href="{{ base }}/feed.xml" rel="self"/>
-{%- for p in posts %}<entry><title>{{ p.title }}</title><id>{{ base }}/posts/{{ p.slug }}</id>
-<link href="{{ base }}/posts/{{ p.slug }}"/><author><name>{{ p.full_name }}</name></author>
-<published>{{ p.published_at.isoformat() }}Z</published>
-<updated>{{ p.updated_at.isoformat() }}Z</updated>
-<summary>{{ p.summary }}</summary><content type="html">{{ p.body_html }}</content></entry>
-{%- endfor %}</feed>"""
+_CURSOR = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?)Z_(\d{1,10})")
+_RELATIVE_LINK = re.compile(r'((?:href|src)=")(/[^"]*")')
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
 
 
-def _cursor(row) -> str:
-    return f"{row.published_at.isoformat()}Z_{row.id}"
+def _cursor(published_at: datetime, post_id: int) -> str:
+    return f"{published_at.isoformat()}Z_{post_id}"
 
 
-def _older(rows) -> str | None:
-    return _cursor(rows[PER_PAGE - 1]) if len(rows) > PER_PAGE else None
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "+00:00"
+
+
+def _shortened(words: str, limit: int = 160) -> str:
+    words = " ".join(words.split())
+    if len(words) <= limit:
+        return words
+    return words[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def _meta(title, description, canonical, kind, data, image=None, feed=None) -> dict:
+    data = json.dumps({"@context": "https://schema.org", **data}, sort_keys=True)
+    return {
+        "title": title,
+        "description": description,
+        "canonical": canonical,
+        "kind": kind,
+        "image": image,
+        "feed": feed,
+        "json_ld": data.translate(_SCRIPT_SAFE),
+    }
+
+
+def _paged(path: str, rows: list, above: list) -> tuple[list, str | None, str | None]:
+    """A page of ``rows`` (one more than a page when an older page exists) and the addresses
+    of the newer and older pages, from the posts just above it (nearest first)."""
+    posts, newer, older = rows[:PER_PAGE], None, None
+    if len(rows) > PER_PAGE:
+        older = f"{path}?before={_cursor(posts[-1].published_at, posts[-1].id)}"
+    if above:
+        newer = path if len(above) <= PER_PAGE else f"{path}?before={_cursor(*above[PER_PAGE])}"
+    return posts, newer, older
 
 
 def minimal_app() -> Flask:
-    app = Flask(__name__)
-    # Compiled once, as Flask's own template loader would keep them.
-    index_page, post_page, atom = (
-        app.jinja_env.from_string(source) for source in (_INDEX, _POST_PAGE, _FEED_XML)
-    )
+    app = Flask(__name__, template_folder="reference_templates")
     engine = create_engine(os.environ["BENCH_REFERENCE_DATABASE_URL"])
     app.extensions["reference_engine"] = engine  # for whoever must close its connections
 
-    def rows(statement, **params):
-        with engine.connect() as connection:
-            return connection.execute(statement, params).all()
+    def base() -> str:
+        return os.environ.get("BENCH_REFERENCE_BASE_URL") or request.host_url.rstrip("/")
+
+    def page(template: str, **context) -> str:
+        return render_template(template, site=SITE, base=base(), **context)
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.update(HEADERS)
+        return response
 
     @app.get("/")
     def index():
-        before = request.args.get("before")
-        if before is None:
-            found = rows(_NEWEST, now=_now(), limit=PER_PAGE + 1)
-        else:
-            at, _, post_id = before.rpartition("Z_")
-            try:
-                moment, number = datetime.fromisoformat(at), int(post_id)
-            except ValueError:
-                abort(404)
-            found = rows(_OLDER, now=_now(), at=moment, id=number, limit=PER_PAGE + 1)
-        if not found:
+        before, now = request.args.get("before"), _now()
+        with engine.connect() as db:
+            if before is None:
+                rows, above = db.execute(_NEWEST, {"now": now, "limit": PER_PAGE + 1}).all(), []
+            else:
+                match = _CURSOR.fullmatch(before)
+                if match is None:
+                    abort(404)
+                place = {"now": now, "at": datetime.fromisoformat(match[1]), "id": int(match[2])}
+                rows = db.execute(_OLDER, {**place, "limit": PER_PAGE + 1}).all()
+                above = db.execute(_ABOVE, {**place, "limit": PER_PAGE + 1}).all() if rows else []
+        if not rows:
             abort(404)
-        heading = "Latest posts" if before is None else "Older posts"
-        return index_page.render(
-            title=heading, heading=heading, posts=found[:PER_PAGE], older=_older(found)
+        posts, newer, older = _paged("/", rows, above)
+        if before is None:
+            heading, title, description = "Latest posts", SITE, f"The latest posts of {SITE}."
+            canonical = base() + "/"
+        else:
+            oldest, newest = _day(posts[-1].published_at), _day(posts[0].published_at)
+            heading = "Posts from " + (oldest if oldest == newest else f"{oldest} to {newest}")
+            title, description = f"{heading} · {SITE}", f"{heading}, on {SITE}."
+            canonical = f"{base()}/?before={before}"
+        data = {"@type": "Blog", "name": SITE, "url": base() + "/", "description": description}
+        meta = _meta(title, description, canonical, "website", data)
+        return page(
+            "list.html",
+            title=title,
+            heading=heading,
+            meta=meta,
+            posts=posts,
+            newer=newer,
+            older=older,
+            tag=None,
         )
 
     @app.get("/posts/<slug>")
     def post(slug: str):
-        found = rows(_POST, slug=slug, now=_now())
-        if not found:
-            abort(404)
-        tags = rows(_TAGS_OF_POST, id=found[0].id)
-        return post_page.render(title=found[0].title, p=found[0], tags=tags)
+        with engine.connect() as db:
+            p = db.execute(_POST, {"slug": slug, "now": _now()}).first()
+            if p is None:
+                abort(404)
+            tags = db.execute(_TAGS_OF_POST, {"id": p.id}).all()
+        url, title = f"{base()}/posts/{p.slug}", p.seo_title or p.title
+        description = _shortened(p.seo_description or p.summary or p.excerpt)
+        data = {
+            "@type": "BlogPosting",
+            "headline": _shortened(title, 110),
+            "description": description,
+            "url": url,
+            "mainEntityOfPage": url,
+            "author": {"@type": "Person", "name": p.full_name or SITE},
+            "datePublished": _iso(p.published_at),
+            "dateModified": _iso(max(p.updated_at, p.published_at)),
+        }
+        if p.cover_image_url:
+            data["image"] = p.cover_image_url
+        meta = _meta(title, description, url, "article", data, p.cover_image_url)
+        return page(
+            "post.html",
+            title=f"{title} · {SITE}",
+            meta=meta,
+            p=p,
+            tags=tags,
+            newer=None,
+            older=None,
+        )
 
     @app.get("/tags/<slug>")
     def tag(slug: str):
-        found = rows(_TAG, slug=slug)
-        if not found:
-            abort(404)
-        posts = rows(_TAGGED, tag=found[0].id, now=_now(), limit=PER_PAGE + 1)
-        return index_page.render(
-            title=found[0].name, heading=found[0].name, posts=posts[:PER_PAGE], older=None
+        now = _now()
+        with engine.connect() as db:
+            found = db.execute(_TAG, {"slug": slug, "now": now}).first()
+            if found is None:
+                abort(404)
+            rows = db.execute(_TAGGED, {"tag": found.id, "now": now, "limit": PER_PAGE + 1}).all()
+        posts, newer, older = _paged(f"/tags/{slug}", rows, [])
+        heading = f"Posts tagged “{found.name}”"
+        description = _shortened(found.description or f"{heading} on {SITE}.")
+        url = f"{base()}/tags/{slug}"
+        data = {
+            "@type": "CollectionPage",
+            "name": heading,
+            "description": description,
+            "url": url,
+            "isPartOf": {"@type": "WebSite", "name": SITE, "url": base() + "/"},
+        }
+        feed = (f"{found.name} · {SITE}", f"{url}/feed.xml")
+        meta = _meta(heading, description, url, "website", data, feed=feed)
+        return page(
+            "list.html",
+            title=f"{heading} · {SITE}",
+            heading=heading,
+            meta=meta,
+            posts=posts,
+            newer=newer,
+            older=older,
+            tag=found,
         )
 
     @app.get("/feed.xml")
     def feed():
-        body = atom.render(base=request.host_url.rstrip("/"), posts=rows(_FEED, now=_now()))
+        with engine.connect() as db:
+            rows = db.execute(_FEED, {"now": _now()}).all()
+        posts = [
+            {
+                "id": p.id,
+                "slug": p.slug,
+                "title": p.title,
+                "summary": p.summary,
+                "full_name": p.full_name,
+                "published_at": p.published_at,
+                "published": p.published_at.isoformat() + "+00:00",
+                "changed": max(p.updated_at, p.published_at).isoformat() + "+00:00",
+                # Escaped as XML text (quotes left as they are), as the CMS's feed writes it.
+                "content": Markup(escape(_RELATIVE_LINK.sub(rf"\g<1>{base()}\g<2>", p.body_html))),  # noqa: S704
+            }
+            for p in rows
+        ]
+        updated = max((p["changed"] for p in posts), default="1970-01-01T00:00:00+00:00")
+        body = page("feed.xml", posts=posts, updated=updated, host=request.host)
         return Response(body, content_type="application/atom+xml; charset=utf-8")
 
     return app

@@ -93,16 +93,6 @@ def listed(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
 
 
 @dataclass(frozen=True, slots=True)
-class ListedAuthor:
-    """What a list shows of a post's author: their name, and the address of their page."""
-
-    full_name: str | None
-    slug: str | None
-
-    display_name = property(User.display_name.fget)  # the account's own rule for it
-
-
-@dataclass(frozen=True, slots=True)
 class ListedPost:
     """What a list shows of a post, read as plain columns: building whole ORM objects (and
     their identity map entries) for a page of them cost a third of the page's time.
@@ -115,12 +105,12 @@ class ListedPost:
     published_at: datetime
     excerpt: str | None
     body: str | None
-    author: ListedAuthor
+    author: publication.PublicAuthor
 
     @classmethod
     def of_row(cls, row: Row) -> ListedPost:
         *post, author_name, author_slug = row
-        return cls(*post, ListedAuthor(author_name, author_slug))
+        return cls(*post, publication.PublicAuthor(author_name, author_slug))
 
 
 def listed_columns(query: Select[tuple[Post]]) -> Select[tuple]:

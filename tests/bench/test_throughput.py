@@ -10,6 +10,7 @@ import re
 import pytest
 
 from bench.databases import make_app, migrate
+from bench.profile_pages import _production_app
 from bench.seed import seed
 from bench.throughput import reference, servers, site, wrk
 from config.settings import normalise_database_url
@@ -17,6 +18,8 @@ from tests.conftest import dispose_engines
 from tests.databases import fresh_database
 
 POSTS = 300
+#: Where both apps are asked from: the CMS's SERVER_NAME in _production_app.
+BASE = "http://127.0.0.1:8000"
 _TITLE = re.compile(r'<h2><a href="/posts/[^"]+">([^<]+)</a></h2>')
 
 
@@ -35,6 +38,7 @@ def seeded(tmp_path_factory):
 def minimal(seeded, monkeypatch_module):
     _, url, _ = seeded
     monkeypatch_module.setenv("BENCH_REFERENCE_DATABASE_URL", normalise_database_url(url))
+    monkeypatch_module.setenv("BENCH_REFERENCE_BASE_URL", "https://127.0.0.1:8000")
     app = reference.minimal_app()
     yield app.test_client()
     app.extensions["reference_engine"].dispose()
@@ -61,15 +65,31 @@ def test_every_post_gets_two_tags_and_each_tag_an_even_share(seeded):
     assert site.add_tags(app) == per_tag  # a second run adds nothing
 
 
-def test_the_reference_lists_the_posts_the_cms_lists(seeded, minimal):
-    app, _, _ = seeded
-    cms = app.test_client()
-    for label, path in site.pages(app).items():
-        ours, theirs = cms.get(path), minimal.get(path)
-        assert (ours.status_code, theirs.status_code) == (200, 200), label
-        if path == "/" or path.startswith(("/?", "/tags/")):
-            assert _TITLE.findall(theirs.text) == _TITLE.findall(ours.text), label
-            assert len(_TITLE.findall(ours.text)) == app.config["POSTS_PER_PAGE"]
+def _words(page: str) -> str:
+    """A page with its whitespace between tags and words evened out, and without feedgen's
+    signature (the reference writes its feed with a template)."""
+    page = re.sub(r"<generator[^>]*>[^<]*</generator>", "", page)
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", page)).strip()
+
+
+def test_the_reference_serves_the_cms_pages_word_for_word(seeded, minimal, tmp_path):
+    """The reference is the same page made with less machinery, not a smaller page: the
+    ratios of make_bench-http compare the cost of the same answer."""
+    _, url, _ = seeded
+    cms = _production_app(url, str(tmp_path))
+    try:
+        reader = cms.test_client()
+        for label, path in site.pages(cms).items():
+            ours = reader.get(path, base_url=BASE)
+            theirs = minimal.get(path, base_url=BASE)
+            assert (ours.status_code, theirs.status_code) == (200, 200), label
+            assert _words(theirs.text) == _words(ours.text), label
+            assert "<article" in ours.text or "<entry>" in ours.text, label  # a page of posts
+            ours.headers.remove("Content-Length")
+            theirs.headers.remove("Content-Length")
+            assert sorted(theirs.headers.items()) == sorted(ours.headers.items()), label
+    finally:
+        dispose_engines(cms)
 
 
 def test_hello_world_answers():
