@@ -69,7 +69,7 @@ def list_tokens(email: str) -> None:
 
 
 @token_cli.command("revoke", cls=OneLineErrors)
-@click.argument("token_id", type=click.IntRange(min=1))
+@click.argument("token_id", type=int)
 def revoke(token_id: int) -> None:
     """Revoke a token by its id (see `list`): programs using it are refused at once."""
     token = tokens.find(token_id)

@@ -21,6 +21,7 @@ from cms import clock
 from cms.accounts.models import User
 from cms.accounts.permissions import may_revoke_token
 from cms.audit import service as audit
+from cms.database import MAX_ID
 from cms.extensions import db
 from cms.tokens.models import NAME_MAX, ApiToken
 
@@ -105,6 +106,10 @@ def tokens_of(owner: User) -> list[ApiToken]:
 
 
 def find(token_id: int) -> ApiToken | None:
+    """The token with this id; None for no token, and for a number no id can be (one
+    bound past MAX_ID fails on either database)."""
+    if not 1 <= token_id <= MAX_ID:
+        return None
     return db.session.get(ApiToken, token_id)
 
 
