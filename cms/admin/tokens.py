@@ -9,7 +9,7 @@ from flask import abort, flash, make_response, redirect, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from cms import acting, clock
 from cms.admin.access import StaffOnly
@@ -17,6 +17,12 @@ from cms.admin.base import parse_id
 from cms.extensions import db
 from cms.tokens import service as tokens
 from cms.tokens.models import NAME_MAX
+
+
+def _a_number_typed(form, field) -> None:
+    """Stop at "not a valid integer": the range check would add a second, puzzling message."""
+    if field.process_errors:
+        raise StopValidation()
 
 
 class NewTokenForm(FlaskForm):
@@ -30,7 +36,11 @@ class NewTokenForm(FlaskForm):
     )
     expires_in_days = IntegerField(
         "Expires after (days)",
-        validators=[Optional(), NumberRange(min=1, max=tokens.MAX_EXPIRY_DAYS)],
+        validators=[
+            Optional(),  # first: an empty box is no expiry, not "not a number"
+            _a_number_typed,
+            NumberRange(min=1, max=tokens.MAX_EXPIRY_DAYS),
+        ],
         description="Empty: the token works until you revoke it.",
     )
     submit = SubmitField("Create token")
