@@ -5,7 +5,7 @@ nowhere else: not in the session, the flash messages or the database.
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_admin import BaseView, expose
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField
@@ -71,20 +71,15 @@ class TokensView(StaffOnly, BaseView):
             else:
                 db.session.commit()
                 form = NewTokenForm(formdata=None)
-        response = make_response(
-            self.render(
-                "admin/tokens.html",
-                form=form,
-                tokens=tokens.tokens_of(user),
-                now=clock.utcnow(),
-                created=created,
-                secret=secret,
-            )
+        # No-store, as every dashboard page is (cms/headers.py): this one holds the only copy.
+        return self.render(
+            "admin/tokens.html",
+            form=form,
+            tokens=tokens.tokens_of(user),
+            now=clock.utcnow(),
+            created=created,
+            secret=secret,
         )
-        # The page with the secret must not be kept by the browser or a proxy: it is the
-        # only copy there is.
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
     @expose("/<token_id>/revoke", methods=("POST",))
     def revoke(self, token_id: str):
