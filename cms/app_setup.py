@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     from cms.posts import rendered as _rendered  # noqa: F401 - every save stores the HTML
     from cms.public.caching import init_page_cache
     from cms.tags import models as _tag_models  # noqa: F401 - registers the tables, Post.tags
+    from cms.tokens import models as _token_models  # noqa: F401 - registers the table
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

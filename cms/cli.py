@@ -21,12 +21,14 @@ from cms.demo import add_demo_posts
 from cms.extensions import db
 from cms.posts import rendered, revisions
 from cms.posts import service as posts
+from cms.tokens.commands import token_cli
 
 cms_cli = AppGroup(
     "cms",
     help="Manage the CMS: the first admin, two-factor resets, demo content, the trash, "
-    "old revisions, rendered posts.",
+    "old revisions, rendered posts, API tokens.",
 )
+cms_cli.add_command(token_cli)
 
 
 def _fail(message: str) -> None:

@@ -33,3 +33,11 @@ def is_staff(user: Someone) -> bool:
 def can_manage_accounts(user: Someone) -> bool:
     """May list, create, change and deactivate users, and manage roles."""
     return ADMIN in role_names(user)
+
+
+def may_revoke_token(user: Someone, token) -> bool:
+    """May revoke ``token`` (a ``cms.tokens.models.ApiToken``): its owner, or an admin, who
+    manages accounts and so may cut off a program acting as any of them."""
+    if can_manage_accounts(user):
+        return True
+    return getattr(user, "is_authenticated", False) and user.id == token.user_id

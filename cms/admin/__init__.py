@@ -17,6 +17,7 @@ from cms.admin.dashboard import DashboardView
 from cms.admin.posts import PostAdmin, TrashAdmin
 from cms.admin.profile import ProfileView
 from cms.admin.tags import TagAdmin
+from cms.admin.tokens import TokensView
 from cms.audit.models import AuditEntry
 from cms.extensions import db, security
 from cms.headers import csp_nonce
@@ -73,8 +74,11 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(RoleAdmin(Role, db, name="Roles", endpoint="roles", category="Accounts"))
     admin.add_view(AuditLogView(AuditEntry, db, name="Audit log", endpoint="audit"))
     admin.add_view(ProfileView(name="Your profile", endpoint="profile", url="/admin/profile"))
+    admin.add_view(TokensView(name="API tokens", endpoint="api_tokens", url="/admin/tokens"))
     admin.add_link(MenuLink(name="View site", url="/"))
     app.add_template_global(admin_static_url)
-    app.add_template_global(is_staff)  # the account menu offers "Your profile" to staff
+    app.add_template_global(
+        is_staff
+    )  # the account menu offers "Your profile" and "API tokens" to staff
 
     return admin

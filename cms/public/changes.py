@@ -30,6 +30,7 @@ UNSEEN_TABLES = frozenset(
         "roles_users",
         "webauthn",
         "invitations",
+        "api_tokens",
     }
 )
 _CHANGED = "cms_public_content_changed"
