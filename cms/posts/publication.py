@@ -20,7 +20,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from cms import clock
+from cms import clock, plain_rows
 from cms.accounts.models import User
 from cms.database import UTCDateTime
 from cms.extensions import db
@@ -70,7 +70,7 @@ class PublishedPost:
 def find_published(slug: str) -> PublishedPost | None:
     """The post readers reach at ``/posts/<slug>``, if they may see it now, with what its
     page shows: its stored HTML, not its Markdown, and its author's name and address."""
-    row = db.session.execute(_published_by_slug(), {"now": clock.utcnow(), "slug": slug}).first()
+    row = plain_rows.rows(_published_by_slug(), {"now": clock.utcnow(), "slug": slug}).first()
     if row is None:
         return None
     *post, author_name, author_slug = row
@@ -189,14 +189,15 @@ def published_with_tag(
     return query
 
 
-def find_published_tag(slug: str) -> Tag | None:
-    """The tag at ``/tags/<slug>``, if readers may see it: it is on a post they may see.
+def find_published_tag(slug: str) -> Row[tuple[int, str, str, str | None]] | None:
+    """The tag at ``/tags/<slug>`` (its id, name, slug and description), if readers may
+    see it: it is on a post they may see.
     (An old address leads to its tag through ``cms.tags.service.tag_for_old_slug``.)"""
-    return db.session.scalar(_published_tag_by_slug(), {"now": clock.utcnow(), "slug": slug})
+    return plain_rows.rows(_published_tag_by_slug(), {"now": clock.utcnow(), "slug": slug}).first()
 
 
 @cache
-def _published_tag_by_slug() -> Select[tuple[Tag]]:
+def _published_tag_by_slug() -> Select[tuple[int, str, str, str | None]]:
     on_a_published_post = (
         select(post_tags.c.post_id)
         .join(Post, Post.id == post_tags.c.post_id)
@@ -205,7 +206,9 @@ def _published_tag_by_slug() -> Select[tuple[Tag]]:
         )
         .exists()
     )
-    return select(Tag).where(Tag.slug == bindparam("slug"), on_a_published_post)
+    return select(Tag.id, Tag.name, Tag.slug, Tag.description).where(
+        Tag.slug == bindparam("slug"), on_a_published_post
+    )
 
 
 def tags_with_published_counts(moment: datetime | None = None) -> Select[tuple[Tag, int]]:
@@ -231,7 +234,7 @@ def published_count(tag_id: int) -> int:
 def tags_of(post_id: int) -> list[Row[tuple[str, str]]]:
     """A post's tags (``name``, ``slug``), by name. Ask only about a post readers may see
     (as its page does): its tags then show, wherever else they are."""
-    return db.session.execute(_tags_of_post(), {"post_id": post_id}).all()
+    return plain_rows.rows(_tags_of_post(), {"post_id": post_id}).all()
 
 
 @cache

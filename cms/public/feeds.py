@@ -18,9 +18,8 @@ from feedgen.feed import FeedGenerator
 from flask import abort, current_app, redirect, request, url_for
 from sqlalchemy import Select, case
 
-from cms import clock
+from cms import clock, plain_rows
 from cms.accounts.models import User
-from cms.extensions import db
 from cms.posts import publication, rendered
 from cms.posts.models import Post
 from cms.public import addresses, caching, public_authors
@@ -90,7 +89,7 @@ class FeedPost:
 def _feed(name: str | None, page: str, statement: Select[tuple], **params) -> tuple:
     """The feed being served, of what ``page`` lists: the posts ``statement`` reads now
     with ``params``."""
-    rows = db.session.execute(statement, {"now": clock.utcnow(), **params})
+    rows = plain_rows.rows(statement, {"now": clock.utcnow(), **params})
     posts = [FeedPost(*row) for row in rows]
     address = addresses.external(request.endpoint, **request.view_args)
     return _atom(feed_title(name), page, address, posts)

@@ -22,10 +22,9 @@ from flask import abort, current_app, request
 from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, bindparam, case, tuple_
 from sqlalchemy.orm import defer, joinedload
 
-from cms import clock
+from cms import clock, plain_rows
 from cms.accounts.models import User
 from cms.database import MAX_ID, UTCDateTime
-from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
 
@@ -143,7 +142,7 @@ class PostList:
     def newest(self, per_page: int, **params) -> PostPage:
         """The first page: the newest posts. One statement."""
         statement = _statements(self, per_page + 1).newest
-        rows = _listed(db.session.execute(statement, {**params, "now": clock.utcnow()}))
+        rows = _listed(plain_rows.rows(statement, {**params, "now": clock.utcnow()}))
         return with_older_link(rows, per_page, newer=None)
 
     def before(self, cursor: Cursor, per_page: int, **params) -> PostPage | None:
@@ -155,10 +154,10 @@ class PostList:
             return None
         statements = _statements(self, per_page + 1)
         place = {**params, "cursor_at": cursor.published_at, "cursor_id": cursor.post_id}
-        rows = _listed(db.session.execute(statements.older, place))
+        rows = _listed(plain_rows.rows(statements.older, place))
         if not rows:
             return None
-        above = db.session.execute(statements.above, {**place, "now": now}).all()
+        above = plain_rows.rows(statements.above, {**place, "now": now}).all()
         return with_older_link(rows, per_page, newer_link(above, per_page))
 
     def requested(self, **params) -> tuple[PostPage, bool]:
