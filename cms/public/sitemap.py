@@ -8,8 +8,10 @@ sitemap index of ``/sitemap-pages-<n>.xml`` (home, tags, authors: the n-th
 in the n-th block of ``SITEMAP_PAGE_SIZE`` ids: each block is a primary-key range, as cheap
 at a million posts as at ten, and never holds more addresses than a sitemap may. Both kinds
 of file are numbered from 1, so one address shape and one route serve every file of a kind.
-The index is one grouped statement over the published posts plus the tags' and authors'
-(two: how many page files there are depends on them); every file is kept by the page cache.
+The index is one grouped statement over the published posts, one count of tags and
+accounts, and only when those might fill more than one pages file (or the posts alone
+fit in one sitemap) the two grouped statements of the pages; every file is kept by the
+page cache.
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from flask import abort, current_app
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from cms import clock
+from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
 from cms.public import addresses, caching
 from cms.public.public_authors import post_changed_at, public_authors
 from cms.public.views import blueprint
+from cms.tags.models import Tag
 
 XML = "application/xml; charset=utf-8"
 _NAMESPACE = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -49,13 +53,21 @@ def sitemap_xml():
     size = current_app.config["SITEMAP_PAGE_SIZE"]
     moment = clock.utcnow()
     blocks = db.session.execute(_post_blocks(size, moment)).all()
-    pages = list(_pages(moment))
-    if sum(count for _, count, _ in blocks) + len(pages) <= size:
-        rows = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
-        return _urlset([*pages, *_post_urls(rows)])
+    posts = sum(count for _, count, _ in blocks)
+    newest = max((changed for *_, changed in blocks), default=None)
+    if posts < size or db.session.scalar(_most_page_lines()) > size:
+        pages = list(_pages(moment))
+        if posts + len(pages) <= size:
+            rows = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
+            return _urlset([*pages, *_post_urls(rows)])
+        page_files = [_latest(chunk) for chunk in _page_files(pages, size)]
+    else:
+        # Past the size in posts alone, with fewer tags and accounts than a file holds:
+        # one pages file, whose newest line is the home page's, the newest post's change.
+        page_files = [newest]
     files = [
-        (addresses.external("public.sitemap_pages", number=number), _latest(chunk))
-        for number, chunk in enumerate(_page_files(pages, size), start=1)
+        (addresses.external("public.sitemap_pages", number=number), changed)
+        for number, changed in enumerate(page_files, start=1)
     ]
     files += [
         (addresses.external("public.sitemap_posts", number=number + 1), changed)
@@ -92,6 +104,15 @@ def _page_files(pages: list, size: int) -> list[list]:
     the files there are. Never an empty one (a urlset with no ``<url>`` is invalid): the
     home page is always the first line."""
     return [pages[start : start + size] for start in range(0, len(pages), size)]
+
+
+def _most_page_lines():
+    """At most how many lines the pages files hold: the home page, every tag, every
+    account. Two counts of small tables, cheaper than finding which of them readers reach
+    (the grouped statements of ``_pages``, over every published post)."""
+    tags = select(func.count()).select_from(Tag).scalar_subquery()
+    accounts = select(func.count()).select_from(User).scalar_subquery()
+    return select(1 + tags + accounts)
 
 
 def _latest(lines) -> datetime | None:

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from bench import readers_pages
 from bench.databases import make_app, migrate
 from bench.seed import seed
-from bench import readers_pages
 from bench.tags import add_tags
 from bench.throughput import reference, servers, site, wrk
 from config.settings import normalise_database_url

@@ -95,7 +95,7 @@ def test_a_posts_file_past_the_last_is_not_found(app, client, publish, monkeypat
     assert client.get("/sitemap-posts-0.xml").status_code == 404
 
 
-@pytest.mark.parametrize("count", [4, 40])
+@pytest.mark.parametrize("count", [12, 40])
 def test_sitemap_files_cost_the_same_statements_whatever_the_number_of_posts(
     app, client, publish, monkeypatch, count
 ):
@@ -106,12 +106,15 @@ def test_sitemap_files_cost_the_same_statements_whatever_the_number_of_posts(
     # Room for the posts, not for the home and author pages too: an index, after reading them.
     monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", count + 1)
     assert len(statements_for(app, client, "/sitemap.xml")) == 3  # blocks, tags, authors
-    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 2)
-    # How many page files there are depends on the tags and authors: read them too.
-    assert len(statements_for(app, client, "/sitemap.xml")) == 3
+    # Past the size in posts, with fewer tags and accounts (6) than a file holds.
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 10)
+    assert len(statements_for(app, client, "/sitemap.xml")) == 2  # blocks, tags and accounts
     first_posts_file = list(parsed(client.get("/sitemap.xml"), "sitemapindex"))[1]
     assert len(statements_for(app, client, path_of(first_posts_file))) == 1
     assert len(statements_for(app, client, "/sitemap-pages-1.xml")) == 2  # tags, authors
+    # More tags and accounts than a file holds: which of them readers reach counts.
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 5)
+    assert len(statements_for(app, client, "/sitemap.xml")) == 4
 
 
 def pages_files(client) -> dict[str, dict[str, str | None]]:
@@ -164,6 +167,27 @@ def test_the_sitemap_is_one_file_up_to_the_page_size_exactly(
     publish("Soup", tagged=[tags.create_tag(users["editor"], "Cooking")])  # 4 addresses
 
     assert parsed(client.get("/sitemap.xml"), kind)
+
+
+def test_past_the_page_size_in_posts_alone_the_index_lists_one_pages_file(
+    app, client, publish, monkeypatch, users
+):
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 10)  # 5 accounts, 1 tag: room
+    cooking = tags.create_tag(users["editor"], "Cooking")
+    publish("Soup", hours_ago=1, tagged=[cooking], author=users["other_author"])
+    for number in range(11):
+        publish(f"Post {number}", hours_ago=number + 2)
+
+    files = pages_files(client)
+
+    assert list(files) == ["/sitemap-pages-1.xml"]
+    assert set(map(path_of, files["/sitemap-pages-1.xml"])) == {
+        "/",
+        "/tags/cooking",
+        f"/authors/{users['author'].slug}",
+        f"/authors/{users['other_author'].slug}",
+    }
+    assert client.get("/sitemap-pages-2.xml").status_code == 404
 
 
 def test_a_site_with_nothing_published_still_has_its_first_pages_file(client, frozen_clock):
