@@ -37,6 +37,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from . import readers_pages
 from .databases import (
     NAMED_BY,
     bench_database,
@@ -50,6 +51,7 @@ from .measure import Measured, Runs, measure
 from .pages import discover, log_in
 from .reuse import seeded_before
 from .seed import Seeded, seed
+from .tags import TAG_NAMES, add_tags
 
 _HEADER = (
     "| request | median | p95 | runs | SQL statements | status | reference (median) | ratio |\n"
@@ -152,12 +154,19 @@ def _run_one(kind: str, total: int, runs: Runs, *, seed_only: bool, keep: bool) 
             _report_seeding(seeded, url)
             if named:
                 print(f"Kept for the next run ({NAMED_BY[kind]}): {_where(url)}")
+        started = time.perf_counter()
+        per_tag = add_tags(app)  # (a database that has them keeps its own)
+        print(
+            f"Tags: {len(TAG_NAMES)}, two on each post, {per_tag:,} published posts each "
+            f"(ready in {_seconds(time.perf_counter() - started)})."
+        )
         if seed_only:
             return
         print(f"Load average before measuring: {_load()}")
         client = app.test_client()
         log_in(client)
         pages = discover(client, app, seeded.search_word)
+        pages += readers_pages.discover(client, app)
         results = []
         for page in pages:
             results.append(measure(app, client, page, runs))

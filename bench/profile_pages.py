@@ -25,6 +25,7 @@ from cms import create_app
 from .databases import contents, make_app, migrate, named_database
 from .reuse import seeded_before
 from .seed import seed
+from .tags import add_tags
 from .throughput import site
 
 
@@ -36,7 +37,7 @@ def _site(posts: int) -> tuple[str, dict[str, str]]:
         seed(app, posts)
     else:
         seeded_before(app)
-    site.add_tags(app)
+    add_tags(app)
     return url, site.pages(app)
 
 

@@ -1,5 +1,7 @@
-"""Old addresses of what readers reach by a slug (posts, authors): a changed slug keeps
-answering, with a 301 to the new one, through a table of old slugs for each kind."""
+"""Old addresses of what readers reach by a slug (posts, authors, tags): a changed slug
+keeps answering, with a 301 to the new one, through a table of old slugs for each kind.
+Which old addresses each kind keeps, and who may take one, is the kind's own (see
+``cms.tags.service`` for how tags differ and why)."""
 
 from __future__ import annotations
 

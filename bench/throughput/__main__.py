@@ -28,6 +28,7 @@ from contextlib import ExitStack
 from ..databases import bench_database, contents, make_app, migrate, server_version
 from ..reuse import seeded_before
 from ..seed import seed
+from ..tags import TAG_NAMES, add_tags
 from . import report, servers, site, wrk
 
 
@@ -43,8 +44,8 @@ def _prepare(url: str, posts: int) -> dict[str, str]:
         raise SystemExit(f"{url}: holds accounts but no posts; remove it, or name another")
     migrate(app)
     total = seeded_before(app).posts if found == "posts" else seed(app, posts).posts
-    per_tag = site.add_tags(app)
-    print(f"{server_version(url)}: {total:,} posts, {len(site.TAG_NAMES)} tags of {per_tag:,}")
+    per_tag = add_tags(app)
+    print(f"{server_version(url)}: {total:,} posts, {len(TAG_NAMES)} tags of {per_tag:,}")
     paths = site.pages(app)
     with app.app_context():
         from cms.extensions import db

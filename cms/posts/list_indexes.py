@@ -61,10 +61,16 @@ def admin_list_indexes() -> tuple[Index, ...]:
         indexes.append(_partial(f"ix_posts_{slice_name}_author_id", where, *by_id))
     # The states (``Post.in_state_at``: a status, and for published and scheduled posts a
     # publish time before or after now): the dashboard counts each, the list filters by it.
-    indexes.append(_partial(STATES_INDEX, LIVE, "status", "published_at", "id", "deleted_at"))
+    # With updated_at, they also hold when readers last saw each post change
+    # (``public_authors.post_changed_at``): the sitemap's grouped reads over every published
+    # post, by block of ids and by author, read these indexes alone (at a million posts,
+    # 1.7 s instead of 12 s and 0.7 s instead of 19 s on SQLite, which otherwise reads
+    # each post's row past its 2 KB body).
+    states = ("status", "published_at", "id", "updated_at", "deleted_at")
+    indexes.append(_partial(STATES_INDEX, LIVE, *states))
     # The same for one author (an author's dashboard and state filter): without it their
     # counts read a table row per post to check the publish time or the status.
-    author_states = ("author_id", "status", "published_at", "id", "deleted_at")
+    author_states = ("author_id", *states)
     indexes.append(_partial(AUTHOR_STATES_INDEX, LIVE, *author_states))
     # A state's posts in the list's default order (the dashboard links to these lists).
     indexes.append(_partial(f"{STATES_INDEX}_updated_at", LIVE, "status", *_key("updated_at")))

@@ -219,7 +219,10 @@ def tags_with_published_counts(moment: datetime | None = None) -> Select[tuple[T
         select(Tag, func.count(post_tags.c.post_id).label("published_posts"))
         .join(post_tags, post_tags.c.tag_id == Tag.id)
         .join(Post, Post.id == post_tags.c.post_id)
-        .where(post_tags.c.published_at <= moment, Post.is_published_at(moment))
+        # Not also post_tags' copy of the publish time, as a tag's page filters: every
+        # published post is read here, and with it SQLite probes post_tags' primary key
+        # (post, tag) alone, not a table row per post besides (1.8 M of them at 1 M posts).
+        .where(Post.is_published_at(moment))
         .group_by(Tag.id)
         .order_by(Tag.name, Tag.id)
     )

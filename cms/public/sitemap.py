@@ -3,11 +3,15 @@
 The home page, each published post, each tag and author page readers can reach, with
 ``lastmod`` from the posts (``public_authors.post_changed_at``). Up to ``SITEMAP_PAGE_SIZE``
 addresses (50,000, the protocol's most) ``/sitemap.xml`` lists them all; past that it is a
-sitemap index of ``/sitemap-pages.xml`` (home, tags, authors) and ``/sitemap-posts-<n>.xml``,
-the published posts with ids in the n-th block of ``SITEMAP_PAGE_SIZE`` ids: each block is a
-primary-key range, as cheap at a million posts as at ten, and never holds more addresses
-than a sitemap may. The index is one grouped statement over the published posts (plus the
-tags' and authors' when it might not be needed); every file is kept by the page cache.
+sitemap index of ``/sitemap-pages-<n>.xml`` (home, tags, authors: the n-th
+``SITEMAP_PAGE_SIZE`` of them) and ``/sitemap-posts-<n>.xml``, the published posts with ids
+in the n-th block of ``SITEMAP_PAGE_SIZE`` ids: each block is a primary-key range, as cheap
+at a million posts as at ten, and never holds more addresses than a sitemap may. Both kinds
+of file are numbered from 1, so one address shape and one route serve every file of a kind.
+The index is one grouped statement over the published posts, one count of tags and
+accounts, and only when those might fill more than one pages file (or the posts alone
+fit in one sitemap) the two grouped statements of the pages; every file is kept by the
+page cache.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from flask import abort, current_app
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from cms import clock
+from cms.accounts.models import User
 from cms.extensions import db
 from cms.posts import publication
 from cms.posts.models import Post
 from cms.public import addresses, caching
 from cms.public.public_authors import post_changed_at, public_authors
 from cms.public.views import blueprint
+from cms.tags.models import Tag
 
 XML = "application/xml; charset=utf-8"
 _NAMESPACE = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -48,13 +54,21 @@ def sitemap_xml():
     moment = clock.utcnow()
     blocks = db.session.execute(_post_blocks(size, moment)).all()
     posts = sum(count for _, count, _ in blocks)
-    # Past the size in posts alone, the index needs nothing else: one statement.
-    pages = list(_pages(moment)) if posts < size else []
-    if pages and posts + len(pages) <= size:
-        rows = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
-        return _urlset([*pages, *_post_urls(rows)])
     newest = max((changed for *_, changed in blocks), default=None)
-    files = [(addresses.external("public.sitemap_pages"), newest)]
+    if posts < size or db.session.scalar(_most_page_lines()) > size:
+        pages = list(_pages(moment))
+        if posts + len(pages) <= size:
+            rows = db.session.execute(_posts_between(0, None, moment)) if blocks else ()
+            return _urlset([*pages, *_post_urls(rows)])
+        page_files = [_latest(chunk) for chunk in _page_files(pages, size)]
+    else:
+        # Past the size in posts alone, with fewer tags and accounts than a file holds:
+        # one pages file, whose newest line is the home page's, the newest post's change.
+        page_files = [newest]
+    files = [
+        (addresses.external("public.sitemap_pages", number=number), changed)
+        for number, changed in enumerate(page_files, start=1)
+    ]
     files += [
         (addresses.external("public.sitemap_posts", number=number + 1), changed)
         for number, _, changed in blocks
@@ -62,10 +76,13 @@ def sitemap_xml():
     return _xml("sitemapindex", "sitemap", files)
 
 
-@blueprint.get("/sitemap-pages.xml")
+@blueprint.get("/sitemap-pages-<int:number>.xml")
 @caching.cached_page(query_args=())
-def sitemap_pages():
-    return _urlset(_pages(clock.utcnow()))
+def sitemap_pages(number: int):
+    files = _page_files(list(_pages(clock.utcnow())), current_app.config["SITEMAP_PAGE_SIZE"])
+    if not 1 <= number <= len(files):
+        abort(404)
+    return _urlset(files[number - 1])
 
 
 @blueprint.get("/sitemap-posts-<int:number>.xml")
@@ -79,6 +96,27 @@ def sitemap_posts(number: int):
     if not urls:
         abort(404)
     return _urlset(urls)
+
+
+def _page_files(pages: list, size: int) -> list[list]:
+    """The pages' lines cut into files of ``size``, in order: the index and each
+    ``/sitemap-pages-<n>.xml`` cut the same list the same way, so the index lists exactly
+    the files there are. Never an empty one (a urlset with no ``<url>`` is invalid): the
+    home page is always the first line."""
+    return [pages[start : start + size] for start in range(0, len(pages), size)]
+
+
+def _most_page_lines():
+    """At most how many lines the pages files hold: the home page, every tag, every
+    account. Two counts of small tables, cheaper than finding which of them readers reach
+    (the grouped statements of ``_pages``, over every published post)."""
+    tags = select(func.count()).select_from(Tag).scalar_subquery()
+    accounts = select(func.count()).select_from(User).scalar_subquery()
+    return select(1 + tags + accounts)
+
+
+def _latest(lines) -> datetime | None:
+    return max((changed for _, changed in lines if changed is not None), default=None)
 
 
 def _published(moment: datetime):

@@ -4,8 +4,18 @@ checked, addresses are kept and the audit log is written the same way everywhere
 
 A tag's address is /tags/<slug>. Slugs are unique among tags, current and old: a renamed
 tag keeps its old address, which answers 301 to the new one, and so does the address of
-a tag merged into another. Unlike posts, a tag has no private state (it shows on the site
-as soon as a published post has it), so every address it ever had is kept.
+a tag merged into another. The bookkeeping is the one of posts and authors
+(``cms.old_addresses``); where tags differ, the product asks for it:
+
+- when an address is kept: always. Unlike posts, a tag has no private state (it shows on
+  the site as soon as a published post has it), so every address it ever had was public;
+- who may take an old address: no other tag, as for posts (``holder_of``), unlike authors,
+  who may choose an address another author left. An author's address is a person's name,
+  which two people may share over time; a tag's is its topic, and a link to /tags/<old>
+  should keep meaning that topic, not whatever tag took the address later;
+- merging (tags only): the merged tag's addresses, current and old, lead to the kept tag,
+  which now has its posts; deleting frees them (404, and a new tag may take them), as
+  purging a post or deleting an account frees theirs.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from cms.accounts.models import User
 from cms.accounts.permissions import Someone
 from cms.audit import service as audit
 from cms.extensions import db
+from cms.old_addresses import remember_old_address
 from cms.posts.policy import TagAction, require_tag
 from cms.tags.models import DESCRIPTION_MAX, NAME_MAX, SLUG_MAX, Tag, TagSlugRedirect, post_tags
 
@@ -168,13 +179,8 @@ def _check_and_fill(tag: Tag) -> None:
 def _keep_old_address(tag: Tag) -> None:
     history = inspect(tag).attrs.slug.history
     old_slug = history.deleted[0] if history.deleted else None
-    if not old_slug or old_slug == tag.slug:
-        return
-    # Going back to an address it had: that address is the tag again, not a redirect.
-    for redirect in list(tag.old_slugs):
-        if redirect.old_slug == tag.slug:
-            tag.old_slugs.remove(redirect)
-    tag.old_slugs.append(TagSlugRedirect(old_slug=old_slug))
+    if old_slug and old_slug != tag.slug:
+        remember_old_address(tag, old_slug, TagSlugRedirect, "tag")
 
 
 def create_tag(actor: Someone, name: str, slug: str = "", description: str = "") -> Tag:

@@ -9,9 +9,11 @@ import re
 
 import pytest
 
+from bench import readers_pages
 from bench.databases import make_app, migrate
 from bench.profile_pages import _production_app
 from bench.seed import seed
+from bench.tags import add_tags
 from bench.throughput import reference, servers, site, wrk
 from config.settings import normalise_database_url
 from tests.conftest import dispose_engines
@@ -29,7 +31,7 @@ def seeded(tmp_path_factory):
         app = make_app(url)
         migrate(app)
         seed(app, POSTS)
-        per_tag = site.add_tags(app)
+        per_tag = add_tags(app)
         yield app, url, per_tag
         dispose_engines(app)
 
@@ -62,7 +64,30 @@ def test_every_post_gets_two_tags_and_each_tag_an_even_share(seeded):
         db.session.rollback()
     assert rows == 2 * POSTS
     assert per_tag > 0
-    assert site.add_tags(app) == per_tag  # a second run adds nothing
+    assert add_tags(app) == per_tag  # a second run adds nothing
+
+
+def test_the_bench_finds_the_sitemap_files_a_crawler_would(seeded, monkeypatch):
+    app, _, _ = seeded
+    monkeypatch.setitem(app.config, "SITEMAP_PAGE_SIZE", 100)  # 300 posts: an index
+    client = app.test_client()
+
+    pages = readers_pages.discover(client, app)
+
+    assert [page.label for page in pages] == [
+        "public tags, each with its count",
+        "sitemap index",
+        "sitemap, one posts file",
+        "sitemap, home, tag and author pages",
+    ]
+    assert [page.url for page in pages][-1] == "/sitemap-pages-1.xml"
+    with app.app_context():
+        from cms.extensions import db
+
+        for page in pages:
+            assert client.get(page.url).status_code == 200, page.url
+            assert db.session.execute(page.reference()).all(), page.label
+        db.session.rollback()
 
 
 def _words(page: str) -> str:

@@ -11,7 +11,13 @@ from cms.posts.models import PostStatus
 from cms.tags import service as tags
 from tests.public.caching_sites import cached, read
 
-PATHS = ("/feed.xml", "/tags/soup/feed.xml", "/sitemap.xml", "/robots.txt")
+PATHS = (
+    "/feed.xml",
+    "/tags/soup/feed.xml",
+    "/sitemap.xml",
+    "/sitemap-pages-1.xml",
+    "/robots.txt",
+)
 
 
 @pytest.fixture
@@ -51,3 +57,13 @@ def test_a_new_post_is_in_the_next_feed(site, published, users, post_factory):
     ]
     assert "Pea soup" in titles
     assert "Leek soup" in titles
+
+
+def test_a_new_tag_is_in_the_next_sitemap_pages_file(site, published, users):
+    reader = site.test_client()
+    cached(site, reader, "/sitemap-pages-1.xml")
+
+    published.tags = [*published.tags, tags.create_tag(users["editor"], "Leeks")]
+    db.session.commit()
+
+    assert "http://localhost/tags/leeks" in read(site, reader, "/sitemap-pages-1.xml").text

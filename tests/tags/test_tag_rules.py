@@ -191,6 +191,26 @@ def test_merging_moves_the_posts_and_the_addresses(users, post_factory):
     }
 
 
+def test_the_kept_tag_may_take_the_address_of_the_tag_merged_into_it(users):
+    editor = users["editor"]
+    kept = service.create_tag(editor, "Python")
+    merged = service.create_tag(editor, "Py")
+    db.session.commit()
+    service.merge(merged, kept, editor)
+    db.session.commit()
+    # Nobody else may: links to /tags/py still mean this topic.
+    with pytest.raises(TagProblem, match="old address of the tag “Python”"):
+        service.create_tag(editor, "Pie", slug="py")
+
+    kept.slug = "py"
+    service.prepare_for_save(kept, editor, is_new=False)
+    db.session.commit()
+
+    assert service.find("py") == kept
+    assert service.tag_for_old_slug("py") is None
+    assert service.tag_for_old_slug("python") == kept
+
+
 def test_a_tag_is_not_merged_into_itself(users):
     tag = service.create_tag(users["editor"], "Alone")
     with pytest.raises(TagProblem, match="into itself"):
@@ -215,6 +235,8 @@ def test_deleting_a_tag_takes_it_off_its_posts(users, post_factory):
     assert db.session.scalars(select(TagSlugRedirect)).all() == []
     (entry,) = _entries("tag.delete")
     assert json.loads(entry.changes) == {"slug": "doomed-tag", "posts": 1}
+    # Its addresses lead nowhere now: a new tag may have them.
+    assert service.create_tag(editor, "Doomed").slug == "doomed"
 
 
 def test_purging_a_post_takes_it_off_its_tags(users, post_factory):
