@@ -2,7 +2,7 @@
 grouped reads over every published post take it from the index, not from the table
 
 Revision ID: b8d4f1a7c2e6
-Revises: a3c8e1f6b9d2
+Revises: 6669b7d8795e
 Create Date: 2026-12-03 20:45:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b8d4f1a7c2e6'
-down_revision = 'a3c8e1f6b9d2'
+down_revision = '6669b7d8795e'
 branch_labels = None
 depends_on = None
 

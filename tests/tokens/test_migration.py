@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, inspect
 from tests.test_migrations import empty_database, flask_db  # noqa: F401 - the fixture
 
 BEFORE = "a3c8e1f6b9d2"
+TOKENS = "6669b7d8795e"
 
 
 def _schema(url: str) -> dict[str, set]:
@@ -26,7 +27,7 @@ def test_upgrade_adds_the_table_and_downgrade_removes_only_it(empty_database):  
     assert flask_db(empty_database, "upgrade", BEFORE).returncode == 0
     before = _schema(empty_database)
 
-    result = flask_db(empty_database, "upgrade")
+    result = flask_db(empty_database, "upgrade", TOKENS)
     assert result.returncode == 0, result.stderr
     after = _schema(empty_database)
     assert after["api_tokens"] == {
