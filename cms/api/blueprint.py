@@ -32,7 +32,7 @@ blueprint = ApiBlueprint(
 _RESPONSE_NAMES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
-    422: "UNPROCESSABLE_CONTENT",
+    422: "UNPROCESSABLE_ENTITY",
     429: "TOO_MANY_REQUESTS",
 }
 

@@ -79,7 +79,8 @@ def _list_page(arguments: dict, limit: int) -> paging.PostPage:
     if "before" not in arguments:
         return posts.newest(limit, **params)
     # A cursor with nothing before it, or after now, is an empty page (the site's 404).
-    page = posts.before(paging.Cursor.parse(arguments["before"]), limit, **params)
+    cursor = paging.Cursor.parse(arguments["before"])
+    page = posts.before(cursor, limit, **params) if cursor is not None else None
     return page or _EMPTY_PAGE
 
 
