@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
 from cms.api.http import add_rate_limit_headers
-from cms.api.spec import COMMON_ERRORS
+from cms.api.spec import COMMON_STATUSES
 
 
 class _SchemasDecideParser(FlaskParser):
@@ -28,8 +28,9 @@ blueprint = ApiBlueprint(
     description="Published posts, their tags and authors: what readers see on the site.",
 )
 
-#: The spec's names for the error responses (``cms.api.spec``).
+#: The spec's names for the responses other than 200 (``cms.api.spec``).
 _RESPONSE_NAMES = {
+    304: "NOT_MODIFIED",
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
     422: "UNPROCESSABLE_ENTITY",
@@ -37,11 +38,11 @@ _RESPONSE_NAMES = {
 }
 
 
-def documented_errors(*statuses: int):
-    """Put ``statuses`` and the errors any operation may answer in the view's spec."""
+def documented_statuses(*statuses: int):
+    """Put ``statuses`` and those any operation may answer in the view's spec."""
 
     def document(view):
-        for status in (*statuses, *COMMON_ERRORS):
+        for status in (*statuses, *COMMON_STATUSES):
             view = blueprint.alt_response(status, response=_RESPONSE_NAMES[status])(view)
         return view
 

@@ -7,7 +7,7 @@ from flask import abort
 
 from cms import clock
 from cms.api import representations
-from cms.api.blueprint import blueprint, documented_errors
+from cms.api.blueprint import blueprint, documented_statuses
 from cms.api.schemas import AuthorSchema, NoArguments, TagListSchema
 from cms.extensions import db
 from cms.posts import publication
@@ -20,7 +20,7 @@ from cms.rate_limits import API_READ, limited
 @caching.cached_page
 @blueprint.arguments(NoArguments, location="query")
 @blueprint.response(200, TagListSchema)
-@documented_errors(422)
+@documented_statuses(422)
 def tag_list(_arguments):
     """Every tag on a published post, by name, with how many published posts have it."""
     rows = db.session.execute(publication.tags_with_published_counts(clock.utcnow())).all()
@@ -43,7 +43,7 @@ def tag_list(_arguments):
 @caching.cached_page
 @blueprint.arguments(NoArguments, location="query")
 @blueprint.response(200, AuthorSchema)
-@documented_errors(404, 422)
+@documented_statuses(404, 422)
 def author_detail(_arguments, slug: str):
     """An author with a published post: their public name and bio."""
     author = public_authors.find_public_author(slug)

@@ -9,7 +9,7 @@ from flask import abort, current_app, request, url_for
 from sqlalchemy import select
 
 from cms.api import representations
-from cms.api.blueprint import blueprint, documented_errors
+from cms.api.blueprint import blueprint, documented_statuses
 from cms.api.schemas import (
     LIST_FIELDS,
     NoArguments,
@@ -41,7 +41,7 @@ _EMPTY_PAGE = paging.PostPage([], None, None)
 @caching.cached_page
 @blueprint.arguments(PostListArguments, location="query", as_kwargs=True)
 @blueprint.response(200, PostPageSchema)
-@documented_errors(422)
+@documented_statuses(422)
 def post_list(**arguments):
     """Published posts, newest first.
 
@@ -108,7 +108,7 @@ def _link(arguments: dict[str, str] | None) -> str | None:
 @caching.cached_page
 @blueprint.arguments(NoArguments, location="query")
 @blueprint.response(200, PostSchema)
-@documented_errors(404, 422)
+@documented_statuses(404, 422)
 def post_detail(_arguments, slug: str):
     """One published post, with its body in Markdown and as the site shows it."""
     post = publication.find_published(slug)

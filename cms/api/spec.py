@@ -34,9 +34,10 @@ class ProblemSchema(ma.Schema):
     )
 
 
-#: Documented on every operation: a NUL byte anywhere (cms.request_checks), a rate
-#: limit, and whatever fails on the server (the default response).
-COMMON_ERRORS = (400, 429)
+#: Documented on every operation (all GETs), besides the default response (whatever
+#: fails on the server): the page cache's 304 to a matching If-None-Match, a NUL byte
+#: anywhere (400, cms.request_checks) and the rate limit.
+COMMON_STATUSES = (304, 400, 429)
 
 
 class ProblemApi(Api):

@@ -19,7 +19,7 @@ def test_the_spec_is_valid_openapi_3_1_with_every_status_the_api_answers(client)
     assert sorted(spec["paths"]) == sorted(OPERATIONS)
     for path in OPERATIONS:
         responses = spec["paths"][path]["get"]["responses"]
-        assert {"200", "400", "422", "429", "default"} <= set(responses), path
+        assert {"200", "304", "400", "422", "429", "default"} <= set(responses), path
         assert "404" in responses or "{" not in path
     problem = spec["components"]["responses"]["NOT_FOUND"]["content"]
     assert list(problem) == [PROBLEM_JSON]
