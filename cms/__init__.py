@@ -31,6 +31,7 @@ def create_app(
     from cms import acting, app_setup, cli, dates, errors, headers, health
     from cms.accounts.views import blueprint as invitations
     from cms.admin import init_admin
+    from cms.api import init_api
     from cms.public.views import blueprint as public_site
     from cms.rate_limits import init_rate_limits
     from cms.request_checks import refuse_nul_bytes, refuse_offsite_redirects
@@ -44,6 +45,7 @@ def create_app(
     app.register_blueprint(health.blueprint)
     app.register_blueprint(invitations)
     init_admin(app)
+    init_api(app)
     errors.register(app)
     app.cli.add_command(cli.cms_cli)
     dates.register(app)

@@ -11,6 +11,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
+from cms.api import problems
 from cms.extensions import db
 
 _TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
@@ -25,6 +26,8 @@ def wants_json() -> bool:
 
 
 def _respond(error: HTTPException):
+    if problems.is_api_request():
+        return problems.from_http_exception(error)
     code = error.code or 500
     if wants_json():
         return {"error": error.name, "message": error.description}, code

@@ -29,6 +29,9 @@ _COMMON = (
     "frame-ancestors 'none'; img-src 'self' https: data:; "
 )
 PUBLIC_POLICY = _COMMON + "style-src 'self'; script-src 'none'"
+#: A page that runs scripts the app serves as files, none inline (the API docs page).
+OWN_SCRIPTS_POLICY = _COMMON + "style-src 'self'; script-src 'self'"
+_OWN_SCRIPTS = "csp_own_scripts"
 # Answers of the dashboard and of the invitation page that render no page (redirects, CSV
 # exports): Flask-Security's answers are told by their blueprint, whatever their path.
 _ACCOUNT_PREFIXES = ("/admin", "/invitation")
@@ -39,6 +42,17 @@ def csp_nonce() -> str:
     if _NONCE not in g:
         setattr(g, _NONCE, secrets.token_urlsafe(18))
     return g.get(_NONCE)
+
+
+def allow_own_scripts() -> None:
+    """Let this response's page run the scripts the app serves (from 'self', no inline)."""
+    setattr(g, _OWN_SCRIPTS, True)
+
+
+def _policy(nonce: str | None) -> str:
+    if nonce:
+        return dashboard_policy(nonce)
+    return OWN_SCRIPTS_POLICY if g.get(_OWN_SCRIPTS) else PUBLIC_POLICY
 
 
 def dashboard_policy(nonce: str) -> str:
@@ -56,7 +70,7 @@ def strict_transport_security(config) -> str | None:
 def add_security_headers(response: Response) -> Response:
     nonce = g.get(_NONCE)
     wanted = [
-        ("Content-Security-Policy", dashboard_policy(nonce) if nonce else PUBLIC_POLICY),
+        ("Content-Security-Policy", _policy(nonce)),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),

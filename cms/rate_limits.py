@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 SIGN_IN = "sign_in"
 RESET = "reset"
+#: The public API's reads (cms.api): every request, per client address, whatever its method.
+API_READ = "api_read"
 
 #: Flask-Security's endpoints and their kind; those the app's settings switch on are limited.
 SECURITY_ENDPOINTS = {
@@ -136,6 +138,10 @@ def _reset_per_address() -> str:
     return current_app.config["RATE_LIMIT_RESET_PER_ADDRESS"]
 
 
+def _api_read_per_address() -> str:
+    return current_app.config["API_READ_RATE_LIMIT"]
+
+
 _LIMITS = {
     SIGN_IN: (_sign_in_per_account, _sign_in_per_address, failed_attempt),
     RESET: (_reset_per_account, _reset_per_address, None),
@@ -146,7 +152,7 @@ def limited(kind: str) -> Callable:
     """Mark a view to be limited as ``kind`` (``SIGN_IN`` or ``RESET``). ``init_rate_limits``
     limits the marked views registered before it runs (it runs last in ``create_app``);
     for views registered later, call ``apply_limits`` afterwards."""
-    if kind not in _LIMITS:
+    if kind not in _LIMITS and kind != API_READ:
         raise ValueError(f"unknown kind of rate limit: {kind!r}")
 
     def mark(view: Callable) -> Callable:
@@ -226,6 +232,12 @@ def apply_limits(app: Flask) -> None:
         kind = SECURITY_ENDPOINTS.get(endpoint) or getattr(view, _MARK, None)
         if not kind or endpoint in done:
             continue
+        if kind == API_READ:
+            app.view_functions[endpoint] = limiter.limit(
+                _api_read_per_address, key_func=client_address
+            )(view)
+            done.add(endpoint)
+            continue
         per_account, per_address, deduct_when = _LIMITS[kind]
         view = limiter.limit(
             per_address, key_func=client_address, methods=["POST"], deduct_when=deduct_when
@@ -249,6 +261,12 @@ def seconds_until_allowed() -> int:
     return max(1, int(max(ends, default=time.time() + 60) - time.time()))
 
 
+def current_request_limit():
+    """The limit this request was counted against that runs out first, or None."""
+    limiter: Limiter | None = current_app.extensions.get(_EXTENSION)
+    return limiter.current_limit if limiter is not None else None
+
+
 def _in_words(seconds: int) -> str:
     if seconds < 90:
         return f"{seconds} seconds"
@@ -259,9 +277,13 @@ def _in_words(seconds: int) -> str:
 
 def too_many_attempts(error: TooManyRequests) -> ResponseReturnValue:
     from cms.admin import admin_layout_context
+    from cms.api import problems
     from cms.errors import wants_json
 
     wait = seconds_until_allowed()
+    if problems.is_api_request():
+        detail = f"Too many requests from this address. Try again in {_in_words(wait)}."
+        return problems.problem(429, detail, headers={"Retry-After": str(wait)})
     message = f"Too many attempts. Try again in {_in_words(wait)}."
     headers = {"Retry-After": str(wait)}
     if request.is_json or wants_json():

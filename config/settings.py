@@ -239,6 +239,12 @@ class BaseConfig:
         # With REDIS_URL every app instance shares the counts; without, each process keeps
         # its own. If Redis stops answering, each process counts in memory until it is back.
         self.REDIS_URL = environ.get("REDIS_URL", "").strip() or None
+        # The public JSON API (cms/api): reads per client address, and the web origins
+        # whose scripts may read it (CORS); none by default.
+        self.API_READ_RATE_LIMIT = _rate_limit(
+            environ, "API_READ_RATE_LIMIT", "120 per minute; 3000 per hour"
+        )
+        self.API_CORS_ORIGINS = _names(environ, "API_CORS_ORIGINS", "")
         self.RATELIMIT_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = environ.get("RATELIMIT_KEY_PREFIX", "cms").strip()
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

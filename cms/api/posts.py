@@ -1,0 +1,118 @@
+"""``GET /api/v1/posts`` and ``GET /api/v1/posts/<slug>``: the posts readers may see, through
+the site's own rule (``cms.posts.publication``), lists (``cms.public.paging``: the same
+cursor as the site's ``?before=``), search (``cms.posts.search``) and page cache
+(``cms.public.caching``)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, request, url_for
+from sqlalchemy import select
+
+from cms.api import representations
+from cms.api.blueprint import blueprint, documented_statuses
+from cms.api.schemas import (
+    LIST_FIELDS,
+    NoArguments,
+    PostListArguments,
+    PostPageSchema,
+    PostSchema,
+)
+from cms.extensions import db
+from cms.posts import publication, search
+from cms.posts.models import Post
+from cms.public import caching, paging, public_authors
+from cms.public.authors import AUTHORED_POSTS
+from cms.public.tags import TAGGED_POSTS
+from cms.rate_limits import API_READ, limited
+
+#: A tag's posts by one author: the tag's list (its index range) narrowed to the author.
+TAGGED_POSTS_BY_AUTHOR = paging.PostList(
+    lambda moment: publication.published_with_tag(publication.TAG_ID, moment).where(
+        Post.author_id == public_authors.AUTHOR_ID
+    ),
+    position=TAGGED_POSTS.position,
+)
+
+_EMPTY_PAGE = paging.PostPage([], None, None)
+
+
+@blueprint.route("/posts", methods=["GET"])
+@limited(API_READ)
+@caching.cached_page
+@blueprint.arguments(PostListArguments, location="query", as_kwargs=True)
+@blueprint.response(200, PostPageSchema)
+@documented_statuses(422)
+def post_list(**arguments):
+    """Published posts, newest first.
+
+    A page is named by the post above it, as on the site: pass the page's `next_cursor`
+    as `before` (or follow `next`). With `q`, the best matches first, paged by `page`.
+    """
+    limit = arguments.get("limit") or current_app.config["POSTS_PER_PAGE"]
+    fields = frozenset(arguments.get("fields") or LIST_FIELDS)
+    if "q" in arguments:
+        page = _search_page(arguments["q"], arguments.get("page", 1), limit)
+    else:
+        page = _list_page(arguments, limit)
+    tags = publication.tags_of_posts([p.id for p in page.posts]) if "tags" in fields else {}
+    return {
+        "posts": [representations.listed_post(p, tags.get(p.id, []), fields) for p in page.posts],
+        "next": _link(page.older),
+        "next_cursor": (page.older or {}).get("before"),
+        "previous": _link(page.newer),
+    }
+
+
+def _list_page(arguments: dict, limit: int) -> paging.PostPage:
+    posts, params = paging.EVERY_POST, {}
+    if "tag" in arguments:
+        tag = publication.find_published_tag(arguments["tag"])
+        if tag is None:
+            return _EMPTY_PAGE
+        posts, params = TAGGED_POSTS, {"tag_id": tag.id}
+    if "author" in arguments:
+        author = public_authors.find_public_author(arguments["author"])
+        if author is None:
+            return _EMPTY_PAGE
+        posts = TAGGED_POSTS_BY_AUTHOR if params else AUTHORED_POSTS
+        params["author_id"] = author.id
+    if "before" not in arguments:
+        return posts.newest(limit, **params)
+    # A cursor with nothing before it, or after now, is an empty page (the site's 404).
+    cursor = paging.Cursor.parse(arguments["before"])
+    page = posts.before(cursor, limit, **params) if cursor is not None else None
+    return page or _EMPTY_PAGE
+
+
+def _search_page(text: str, number: int, limit: int) -> paging.PostPage:
+    """The site's search (``cms.public.search_page``): ranked, so paged by number."""
+    if not search.terms_of(text):
+        return _EMPTY_PAGE
+    query = search.ranked(paging.listed(publication.published_posts()), text)
+    rows = list(db.session.scalars(query.limit(limit + 1).offset((number - 1) * limit)))
+    older = {"page": str(number + 1)} if len(rows) > limit else None
+    newer = {"page": str(number - 1)} if number > 1 else None
+    return paging.PostPage(rows[:limit], newer, older)
+
+
+def _link(arguments: dict[str, str] | None) -> str | None:
+    """This list's address with ``arguments`` in place of its paging ones."""
+    if arguments is None:
+        return None
+    kept = {k: v for k, v in request.args.items() if k not in ("before", "page")}
+    return url_for(request.endpoint, _external=True, **kept, **arguments)
+
+
+@blueprint.route("/posts/<slug>", methods=["GET"])
+@limited(API_READ)
+@caching.cached_page
+@blueprint.arguments(NoArguments, location="query")
+@blueprint.response(200, PostSchema)
+@documented_statuses(404, 422)
+def post_detail(_arguments, slug: str):
+    """One published post, with its body in Markdown and as the site shows it."""
+    post = publication.find_published(slug)
+    if post is None:
+        abort(404, "No published post has this slug.")
+    markdown = db.session.scalar(select(Post.body).where(Post.id == post.id))
+    return representations.full_post(post, markdown, publication.tags_of(post.id))
