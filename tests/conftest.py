@@ -15,7 +15,7 @@ from flask_mailman import Mail
 from passlib.totp import TOTP
 
 from cms import clock, create_app, mail
-from cms.extensions import db
+from cms.extensions import db, security
 from cms.posts.models import Post
 from tests.client import CMSClient
 from tests.databases import fresh_database
@@ -59,11 +59,27 @@ def make_app():
 def app(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ=TEST_SETTINGS)
     app.test_client_class = CMSClient  # every client a test makes carries CSRF tokens
+    _SUITE_PASSWORD_CONTEXT[app] = security.pwd_context
     with app.app_context():
         flask_migrate.upgrade()
     dispose_engines(app)
     yield app
     dispose_engines(app)
+
+
+_SUITE_PASSWORD_CONTEXT = {}
+
+
+@pytest.fixture(autouse=True)
+def _suite_password_hashing(app):
+    """Each test starts hashing passwords as the suite's app does (bcrypt at 4 rounds).
+
+    Flask-Security keeps one state for every app a process builds (``cms.extensions.security``)
+    and the app built last sets its password hashing. A test that builds an app in development
+    or production settings left bcrypt at 12 rounds for every test after it: a quarter of a
+    second per user made or login, most of the suite's time. A test that builds such an app
+    still hashes with that app's settings from then on, as before."""
+    security.pwd_context = _SUITE_PASSWORD_CONTEXT[app]
 
 
 @contextmanager
