@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import insert, text
 
@@ -18,38 +20,81 @@ def seed_posts(authors, count: int, *, seed: int = 9, trashed_share: float = 0.0
     drafts, posts in review and scheduled posts, a few in the trash; bodies of 1.5 KB so
     the table is as wide as real posts make it."""
     _clear_dead_rows()
-    rng = random.Random(seed)
     now = clock.utcnow()
-    rows = []
-    for number in range(count):
+    rows = [
+        {
+            "title": draw.title,
+            "slug": f"seeded-{seed}-{number}",
+            "summary": "",
+            "body": draw.body,
+            "status": draw.status,
+            "author_id": authors[draw.author].id,
+            "created_at": (created := now - timedelta(days=draw.created_days_ago)),
+            "updated_at": created + timedelta(days=draw.updated_days_later),
+            "published_at": None
+            if draw.published is None
+            else created + timedelta(hours=1)
+            if draw.published == "hour after"
+            else now + timedelta(days=draw.published),
+            "deleted_at": None
+            if draw.deleted_days_ago is None
+            else now - timedelta(days=draw.deleted_days_ago),
+            "version": 1,
+        }
+        for number, draw in enumerate(_draws(count, seed, trashed_share, len(authors)))
+    ]
+    db.session.execute(insert(Post.__table__), rows)
+    db.session.commit()
+
+
+class _Draw(NamedTuple):
+    """One post's random parts, relative to "now" and to the list of authors."""
+
+    title: str
+    body: str
+    status: PostStatus
+    author: int
+    created_days_ago: float
+    updated_days_later: float
+    published: float | str | None  # days ahead (scheduled), "hour after" created, or None
+    deleted_days_ago: float | None
+
+
+@functools.cache
+def _draws(count: int, seed: int, trashed_share: float, authors: int) -> tuple[_Draw, ...]:
+    """The random draws of ``seed_posts``, made once per process: the 1.5 KB bodies alone
+    take seconds to draw, and a dozen tests seed the same 3000 posts. The draws are taken
+    from the generator in the same order as ever, so the posts are the same ones."""
+    rng = random.Random(seed)
+    draws = []
+    for _ in range(count):
         roll = rng.random()
-        created = now - timedelta(days=5 * 365 * rng.random())
-        status, published = PostStatus.PUBLISHED, created + timedelta(hours=1)
+        created_days_ago = 5 * 365 * rng.random()
+        status, published = PostStatus.PUBLISHED, "hour after"
         if roll < 0.06:
             status, published = PostStatus.DRAFT, None
         elif roll < 0.10:
             status, published = PostStatus.REVIEW, None
         elif roll < 0.12:
-            published = now + timedelta(days=1 + 30 * rng.random())
-        rows.append(
-            {
-                "title": f"Post {number} on {rng.choice(['tea', 'rust', 'cats', 'sql'])}",
-                "slug": f"seeded-{seed}-{number}",
-                "summary": "",
-                "body": "".join(rng.choice("abcdefgh ") for _ in range(1500)),
-                "status": status,
-                "author_id": rng.choice(authors).id,
-                "created_at": created,
-                "updated_at": created + timedelta(days=10 * rng.random()),
-                "published_at": published,
-                "deleted_at": now - timedelta(days=rng.random())
-                if roll > 1 - trashed_share
-                else None,
-                "version": 1,
-            }
+            published = 1 + 30 * rng.random()
+        title = f"Post {len(draws)} on {rng.choice(['tea', 'rust', 'cats', 'sql'])}"
+        body = "".join(rng.choice("abcdefgh ") for _ in range(1500))
+        author = rng.choice(range(authors))  # the same draw as rng.choice(authors)
+        updated_days_later = 10 * rng.random()
+        deleted_days_ago = rng.random() if roll > 1 - trashed_share else None
+        draws.append(
+            _Draw(
+                title,
+                body,
+                status,
+                author,
+                created_days_ago,
+                updated_days_later,
+                published,
+                deleted_days_ago,
+            )
         )
-    db.session.execute(insert(Post.__table__), rows)
-    db.session.commit()
+    return tuple(draws)
 
 
 def _clear_dead_rows() -> None:
