@@ -22,6 +22,7 @@ from cms.posts import publication, search
 from cms.posts.models import Post
 from cms.public import caching, paging, public_authors
 from cms.public.authors import AUTHORED_POSTS
+from cms.public.search_page import MAX_PAGES
 from cms.public.tags import TAGGED_POSTS
 from cms.rate_limits import API_READ, limited
 
@@ -46,14 +47,18 @@ def post_list(**arguments):
     """Published posts, newest first.
 
     A page is named by the post above it, as on the site: pass the page's `next_cursor`
-    as `before` (or follow `next`). With `q`, the best matches first, paged by `page`.
+    as `before` (or follow `next`). With `q`, the best matches first, paged by `page`;
+    `tag` and `author` narrow a search as they narrow the list.
     """
     limit = arguments.get("limit") or current_app.config["POSTS_PER_PAGE"]
     fields = frozenset(arguments.get("fields") or LIST_FIELDS)
-    if "q" in arguments:
-        page = _search_page(arguments["q"], arguments.get("page", 1), limit)
+    narrowed = _narrowed_to(arguments)
+    if narrowed is None:  # a tag or author readers cannot see: no post of theirs either
+        page = _EMPTY_PAGE
+    elif "q" in arguments:
+        page = _search_page(arguments["q"], arguments.get("page", 1), limit, **narrowed)
     else:
-        page = _list_page(arguments, limit)
+        page = _list_page(arguments.get("before"), limit, **narrowed)
     tags = publication.tags_of_posts([p.id for p in page.posts]) if "tags" in fields else {}
     return {
         "posts": [representations.listed_post(p, tags.get(p.id, []), fields) for p in page.posts],
@@ -63,34 +68,53 @@ def post_list(**arguments):
     }
 
 
-def _list_page(arguments: dict, limit: int) -> paging.PostPage:
-    posts, params = paging.EVERY_POST, {}
+def _narrowed_to(arguments: dict) -> dict[str, int] | None:
+    """The ids of the ``tag`` and ``author`` asked for, as ``tag_id`` and ``author_id``
+    (none without either); None when readers can see no such tag or author."""
+    narrowed = {}
     if "tag" in arguments:
         tag = publication.find_published_tag(arguments["tag"])
         if tag is None:
-            return _EMPTY_PAGE
-        posts, params = TAGGED_POSTS, {"tag_id": tag.id}
+            return None
+        narrowed["tag_id"] = tag.id
     if "author" in arguments:
         author = public_authors.find_public_author(arguments["author"])
         if author is None:
-            return _EMPTY_PAGE
-        posts = TAGGED_POSTS_BY_AUTHOR if params else AUTHORED_POSTS
-        params["author_id"] = author.id
-    if "before" not in arguments:
-        return posts.newest(limit, **params)
+            return None
+        narrowed["author_id"] = author.id
+    return narrowed
+
+
+def _list_page(before: str | None, limit: int, **narrowed: int) -> paging.PostPage:
+    if "tag_id" in narrowed:
+        posts = TAGGED_POSTS_BY_AUTHOR if "author_id" in narrowed else TAGGED_POSTS
+    else:
+        posts = AUTHORED_POSTS if "author_id" in narrowed else paging.EVERY_POST
+    if before is None:
+        return posts.newest(limit, **narrowed)
     # A cursor with nothing before it, or after now, is an empty page (the site's 404).
-    cursor = paging.Cursor.parse(arguments["before"])
-    page = posts.before(cursor, limit, **params) if cursor is not None else None
+    cursor = paging.Cursor.parse(before)
+    page = posts.before(cursor, limit, **narrowed) if cursor is not None else None
     return page or _EMPTY_PAGE
 
 
-def _search_page(text: str, number: int, limit: int) -> paging.PostPage:
-    """The site's search (``cms.public.search_page``): ranked, so paged by number."""
+def _search_page(
+    text: str, number: int, limit: int, tag_id: int | None = None, author_id: int | None = None
+) -> paging.PostPage:
+    """The site's search (``cms.public.search_page``), among the tag's or the author's
+    posts when asked: ranked, so paged by number, up to the site's last page."""
     if not search.terms_of(text):
         return _EMPTY_PAGE
-    query = search.ranked(paging.listed(publication.published_posts()), text)
+    if tag_id is None:
+        posts = publication.published_posts()
+    else:
+        posts = publication.published_with_tag(tag_id)
+    if author_id is not None:
+        posts = posts.where(Post.author_id == author_id)
+    query = search.ranked(paging.listed(posts), text)
     rows = list(db.session.scalars(query.limit(limit + 1).offset((number - 1) * limit)))
-    older = {"page": str(number + 1)} if len(rows) > limit else None
+    more = len(rows) > limit and number < MAX_PAGES
+    older = {"page": str(number + 1)} if more else None
     newer = {"page": str(number - 1)} if number > 1 else None
     return paging.PostPage(rows[:limit], newer, older)
 
