@@ -6,7 +6,6 @@ cursor as the site's ``?before=``), search (``cms.posts.search``) and page cache
 from __future__ import annotations
 
 from flask import abort, current_app, request, url_for
-from sqlalchemy import select
 
 from cms.api import representations
 from cms.api.blueprint import blueprint, documented_statuses
@@ -135,8 +134,7 @@ def _link(arguments: dict[str, str] | None) -> str | None:
 @documented_statuses(404, 422)
 def post_detail(_arguments, slug: str):
     """One published post, with its body in Markdown and as the site shows it."""
-    post = publication.find_published(slug)
+    post = publication.find_published(slug, with_markdown=True)
     if post is None:
         abort(404, "No published post has this slug.")
-    markdown = db.session.scalar(select(Post.body).where(Post.id == post.id))
-    return representations.full_post(post, markdown, publication.tags_of(post.id))
+    return representations.full_post(post, publication.tags_of(post.id))

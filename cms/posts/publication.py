@@ -50,7 +50,8 @@ class PublicAuthor:
 class PublishedPost:
     """A post as its public page shows it, read as plain columns: building the ORM object
     (its identity map entry, the joined author, the loader's events) cost a fifth of the
-    page's time. ``body`` is read only for a row not rendered yet (``cms.posts.rendered``)."""
+    page's time. ``body`` is read only for a row not rendered yet (``cms.posts.rendered``),
+    or when asked for (``find_published(..., with_markdown=True)``)."""
 
     id: int
     slug: str
@@ -67,10 +68,12 @@ class PublishedPost:
     author: PublicAuthor
 
 
-def find_published(slug: str) -> PublishedPost | None:
+def find_published(slug: str, *, with_markdown: bool = False) -> PublishedPost | None:
     """The post readers reach at ``/posts/<slug>``, if they may see it now, with what its
-    page shows: its stored HTML, not its Markdown, and its author's name and address."""
-    row = plain_rows.rows(_published_by_slug(), {"now": clock.utcnow(), "slug": slug}).first()
+    page shows: its stored HTML, not its Markdown, and its author's name and address.
+    ``with_markdown``: its Markdown too, as ``body``, in the same statement (the API's)."""
+    statement = _published_by_slug(with_markdown)
+    row = plain_rows.rows(statement, {"now": clock.utcnow(), "slug": slug}).first()
     if row is None:
         return None
     *post, author_name, author_slug = row
@@ -78,10 +81,11 @@ def find_published(slug: str) -> PublishedPost | None:
 
 
 @cache
-def _published_by_slug() -> Select[tuple]:
+def _published_by_slug(with_markdown: bool) -> Select[tuple]:
     # Built once per process: building this statement (the rule's expressions, its cache
     # key) took as long as running it, on the busiest public page.
     not_rendered = or_(Post.body_html.is_(None), Post.excerpt.is_(None))
+    body = Post.body if with_markdown else case((not_rendered, Post.body))
     return (
         published_posts(NOW)
         .where(Post.slug == bindparam("slug"))
@@ -98,7 +102,7 @@ def _published_by_slug() -> Select[tuple]:
             Post.updated_at,
             Post.body_html,
             Post.excerpt,
-            case((not_rendered, Post.body)),
+            body,
             User.full_name,
             User.slug,
         )

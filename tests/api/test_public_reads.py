@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cms.posts.models import PostStatus
-from tests.public.helpers import NOW
+from tests.public.helpers import NOW, statements_for
 
 PROBLEM = "application/problem+json"
 
@@ -207,7 +207,7 @@ def test_unknown_addresses_and_methods_are_problems_the_site_keeps_html(client):
 def test_a_server_error_is_a_problem_500(app, client, monkeypatch):
     from cms.posts import publication
 
-    def broken(slug):
+    def broken(slug, **options):
         raise RuntimeError("the database fell over")
 
     monkeypatch.setattr(publication, "find_published", broken)
@@ -278,3 +278,12 @@ def test_search_results_link_no_page_past_the_last_one_allowed(client, publish):
     assert last.status_code == 200 and len(titles(last)) == 1
     assert last.json["next"] is None  # page 11 would be refused (422)
     assert client.get(last.json["previous"]).status_code == 200
+
+
+def test_one_post_costs_two_statements_its_markdown_read_with_it(app, client, publish, tag):
+    post = publish("Hello", body="Some *words*", tagged=[tag("Python")])
+
+    statements = statements_for(app, client, f"/api/v1/posts/{post.slug}")
+
+    assert len(statements) == 2  # the post with its author and Markdown; its tags
+    assert client.get(f"/api/v1/posts/{post.slug}").json["body_markdown"] == "Some *words*"
