@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import marshmallow as ma
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
 from cms.api.http import add_rate_limit_headers
 from cms.api.spec import COMMON_STATUSES
+from cms.public import caching
+from cms.rate_limits import API_READ, limited
 
 
 class _SchemasDecideParser(FlaskParser):
@@ -47,6 +52,31 @@ def documented_statuses(*statuses: int):
         return view
 
     return document
+
+
+def public_read(
+    rule: str,
+    arguments: type[ma.Schema],
+    response: type[ma.Schema],
+    *statuses: int,
+    as_kwargs: bool = False,
+) -> Callable:
+    """Route ``GET rule`` to the view as a public read: rate limited (``API_READ``), served
+    through the site's page cache (ETag, 304), its query ``arguments`` parsed (unknown
+    ones refused: 422), its 200 answer written with ``response``, and ``statuses`` besides
+    those in the spec. One decorator, so that no read endpoint goes without the limit or
+    the cache. ``as_kwargs``: the arguments come as keyword arguments, not one dict."""
+
+    def route(view: Callable) -> Callable:
+        # Innermost first: the cache keeps the parsed and serialized answer, and the limit
+        # counts every request, the cached ones too.
+        view = documented_statuses(*statuses, 422)(view)
+        view = blueprint.response(200, response)(view)
+        view = blueprint.arguments(arguments, location="query", as_kwargs=as_kwargs)(view)
+        view = limited(API_READ)(caching.cached_page(view))
+        return blueprint.route(rule, methods=["GET"])(view)
+
+    return route
 
 
 blueprint.after_request(add_rate_limit_headers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, request, url_for
 
 from cms.api import representations
-from cms.api.blueprint import blueprint, documented_statuses
+from cms.api.blueprint import public_read
 from cms.api.schemas import (
     LIST_FIELDS,
     NoArguments,
@@ -19,11 +19,10 @@ from cms.api.schemas import (
 from cms.extensions import db
 from cms.posts import publication, search
 from cms.posts.models import Post
-from cms.public import caching, paging, public_authors
+from cms.public import paging, public_authors
 from cms.public.authors import AUTHORED_POSTS
 from cms.public.search_page import MAX_PAGES
 from cms.public.tags import TAGGED_POSTS
-from cms.rate_limits import API_READ, limited
 
 #: A tag's posts by one author: the tag's list (its index range) narrowed to the author.
 TAGGED_POSTS_BY_AUTHOR = paging.PostList(
@@ -36,12 +35,7 @@ TAGGED_POSTS_BY_AUTHOR = paging.PostList(
 _EMPTY_PAGE = paging.PostPage([], None, None)
 
 
-@blueprint.route("/posts", methods=["GET"])
-@limited(API_READ)
-@caching.cached_page
-@blueprint.arguments(PostListArguments, location="query", as_kwargs=True)
-@blueprint.response(200, PostPageSchema)
-@documented_statuses(422)
+@public_read("/posts", PostListArguments, PostPageSchema, as_kwargs=True)
 def post_list(**arguments):
     """Published posts, newest first.
 
@@ -126,12 +120,7 @@ def _link(arguments: dict[str, str] | None) -> str | None:
     return url_for(request.endpoint, _external=True, **kept, **arguments)
 
 
-@blueprint.route("/posts/<slug>", methods=["GET"])
-@limited(API_READ)
-@caching.cached_page
-@blueprint.arguments(NoArguments, location="query")
-@blueprint.response(200, PostSchema)
-@documented_statuses(404, 422)
+@public_read("/posts/<slug>", NoArguments, PostSchema, 404)
 def post_detail(_arguments, slug: str):
     """One published post, with its body in Markdown and as the site shows it."""
     post = publication.find_published(slug, with_markdown=True)
