@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import marshmallow as ma
+from flask import current_app, request, url_for
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
+from werkzeug.wrappers import Response
 
 from cms.api.http import add_rate_limit_headers
 from cms.api.spec import COMMON_STATUSES
@@ -43,15 +45,39 @@ _RESPONSE_NAMES = {
 }
 
 
+#: An old address (a slug that changed, as on the site): no body, the new one in Location.
+_MOVED_PERMANENTLY = {
+    "description": "Moved: a slug in the address changed since. The same request at the "
+    "new address, in Location.",
+    "headers": {
+        "Location": {"description": "The new address.", "schema": {"type": "string"}},
+    },
+}
+
+
 def documented_statuses(*statuses: int):
     """Put ``statuses`` and those any operation may answer in the view's spec."""
 
     def document(view):
         for status in (*statuses, *COMMON_STATUSES):
-            view = blueprint.alt_response(status, response=_RESPONSE_NAMES[status])(view)
+            if status == 301:
+                view = blueprint.alt_response(301, **_MOVED_PERMANENTLY)(view)
+            else:
+                view = blueprint.alt_response(status, response=_RESPONSE_NAMES[status])(view)
         return view
 
     return document
+
+
+def moved_permanently(**values: str) -> Response:
+    """A 301 to this request's endpoint at ``values`` (a slug, in the path or the query,
+    that changed since), its other path and query arguments kept. No body: a 301 of the
+    API says all it says in Location."""
+    arguments = {**request.args.to_dict(), **(request.view_args or {}), **values}
+    response = current_app.response_class(status=301)
+    response.headers["Location"] = url_for(request.endpoint, _external=True, **arguments)
+    del response.headers["Content-Type"]
+    return response
 
 
 def public_read(

@@ -7,7 +7,7 @@ from flask import abort
 
 from cms import clock
 from cms.api import representations
-from cms.api.blueprint import public_read
+from cms.api.blueprint import moved_permanently, public_read
 from cms.api.schemas import AuthorSchema, NoArguments, TagListSchema
 from cms.extensions import db
 from cms.posts import publication
@@ -32,11 +32,13 @@ def tag_list(_arguments):
     }
 
 
-@public_read("/authors/<slug>", NoArguments, AuthorSchema, 404)
+@public_read("/authors/<slug>", NoArguments, AuthorSchema, 301, 404)
 def author_detail(_arguments, slug: str):
     """An author with a published post: their public name and bio."""
     author = public_authors.find_public_author(slug)
     if author is None:
+        if moved_to := public_authors.new_address_of(slug):
+            return moved_permanently(slug=moved_to)
         abort(404, "No author with a published post has this slug.")
     return {
         "name": author.display_name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import abort, current_app, request, url_for
 
 from cms.api import representations
-from cms.api.blueprint import public_read
+from cms.api.blueprint import moved_permanently, public_read
 from cms.api.schemas import (
     LIST_FIELDS,
     NoArguments,
@@ -19,23 +19,23 @@ from cms.api.schemas import (
 from cms.extensions import db
 from cms.posts import publication, search
 from cms.posts.models import Post
-from cms.public import paging, public_authors
+from cms.public import paging, public_authors, views
+from cms.public import tags as public_tags
 from cms.public.authors import AUTHORED_POSTS
 from cms.public.search_page import MAX_PAGES
-from cms.public.tags import TAGGED_POSTS
 
 #: A tag's posts by one author: the tag's list (its index range) narrowed to the author.
 TAGGED_POSTS_BY_AUTHOR = paging.PostList(
     lambda moment: publication.published_with_tag(publication.TAG_ID, moment).where(
         Post.author_id == public_authors.AUTHOR_ID
     ),
-    position=TAGGED_POSTS.position,
+    position=public_tags.TAGGED_POSTS.position,
 )
 
 _EMPTY_PAGE = paging.PostPage([], None, None)
 
 
-@public_read("/posts", PostListArguments, PostPageSchema, as_kwargs=True)
+@public_read("/posts", PostListArguments, PostPageSchema, 301, as_kwargs=True)
 def post_list(**arguments):
     """Published posts, newest first.
 
@@ -45,7 +45,9 @@ def post_list(**arguments):
     """
     limit = arguments.get("limit") or current_app.config["POSTS_PER_PAGE"]
     fields = frozenset(arguments.get("fields") or LIST_FIELDS)
-    narrowed = _narrowed_to(arguments)
+    narrowed, moved = _narrowed_to(arguments)
+    if moved:
+        return moved_permanently(**moved)
     if narrowed is None:  # a tag or author readers cannot see: no post of theirs either
         page = _EMPTY_PAGE
     elif "q" in arguments:
@@ -61,26 +63,30 @@ def post_list(**arguments):
     }
 
 
-def _narrowed_to(arguments: dict) -> dict[str, int] | None:
+def _narrowed_to(arguments: dict) -> tuple[dict[str, int] | None, dict[str, str]]:
     """The ids of the ``tag`` and ``author`` asked for, as ``tag_id`` and ``author_id``
-    (none without either); None when readers can see no such tag or author."""
-    narrowed = {}
-    if "tag" in arguments:
-        tag = publication.find_published_tag(arguments["tag"])
-        if tag is None:
-            return None
-        narrowed["tag_id"] = tag.id
-    if "author" in arguments:
-        author = public_authors.find_public_author(arguments["author"])
-        if author is None:
-            return None
-        narrowed["author_id"] = author.id
-    return narrowed
+    (none without either), or None when readers can see no such tag or author; and the
+    new slugs of those asked for by an old one (renamed or merged since), by argument."""
+    narrowed, moved = {}, {}
+    for name, find, new_address_of in (
+        ("tag", publication.find_published_tag, public_tags.new_address_of),
+        ("author", public_authors.find_public_author, public_authors.new_address_of),
+    ):
+        if name not in arguments:
+            continue
+        found = find(arguments[name])
+        if found is not None:
+            narrowed[f"{name}_id"] = found.id
+        elif moved_to := new_address_of(arguments[name]):
+            moved[name] = moved_to
+        else:
+            return None, {}
+    return narrowed, moved
 
 
 def _list_page(before: str | None, limit: int, **narrowed: int) -> paging.PostPage:
     if "tag_id" in narrowed:
-        posts = TAGGED_POSTS_BY_AUTHOR if "author_id" in narrowed else TAGGED_POSTS
+        posts = TAGGED_POSTS_BY_AUTHOR if "author_id" in narrowed else public_tags.TAGGED_POSTS
     else:
         posts = AUTHORED_POSTS if "author_id" in narrowed else paging.EVERY_POST
     if before is None:
@@ -120,10 +126,12 @@ def _link(arguments: dict[str, str] | None) -> str | None:
     return url_for(request.endpoint, _external=True, **kept, **arguments)
 
 
-@public_read("/posts/<slug>", NoArguments, PostSchema, 404)
+@public_read("/posts/<slug>", NoArguments, PostSchema, 301, 404)
 def post_detail(_arguments, slug: str):
     """One published post, with its body in Markdown and as the site shows it."""
     post = publication.find_published(slug, with_markdown=True)
     if post is None:
+        if moved_to := views.new_address_of(slug):
+            return moved_permanently(slug=moved_to)
         abort(404, "No published post has this slug.")
     return representations.full_post(post, publication.tags_of(post.id))
