@@ -7,20 +7,14 @@ from flask import abort
 
 from cms import clock
 from cms.api import representations
-from cms.api.blueprint import blueprint, documented_statuses
+from cms.api.blueprint import moved_permanently, public_read
 from cms.api.schemas import AuthorSchema, NoArguments, TagListSchema
 from cms.extensions import db
 from cms.posts import publication
-from cms.public import addresses, caching, public_authors
-from cms.rate_limits import API_READ, limited
+from cms.public import addresses, public_authors
 
 
-@blueprint.route("/tags", methods=["GET"])
-@limited(API_READ)
-@caching.cached_page
-@blueprint.arguments(NoArguments, location="query")
-@blueprint.response(200, TagListSchema)
-@documented_statuses(422)
+@public_read("/tags", NoArguments, TagListSchema)
 def tag_list(_arguments):
     """Every tag on a published post, by name, with how many published posts have it."""
     rows = db.session.execute(publication.tags_with_published_counts(clock.utcnow())).all()
@@ -38,16 +32,13 @@ def tag_list(_arguments):
     }
 
 
-@blueprint.route("/authors/<slug>", methods=["GET"])
-@limited(API_READ)
-@caching.cached_page
-@blueprint.arguments(NoArguments, location="query")
-@blueprint.response(200, AuthorSchema)
-@documented_statuses(404, 422)
+@public_read("/authors/<slug>", NoArguments, AuthorSchema, 301, 404)
 def author_detail(_arguments, slug: str):
     """An author with a published post: their public name and bio."""
     author = public_authors.find_public_author(slug)
     if author is None:
+        if moved_to := public_authors.new_address_of(slug):
+            return moved_permanently(slug=moved_to)
         abort(404, "No author with a published post has this slug.")
     return {
         "name": author.display_name,

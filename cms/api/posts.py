@@ -6,10 +6,9 @@ cursor as the site's ``?before=``), search (``cms.posts.search``) and page cache
 from __future__ import annotations
 
 from flask import abort, current_app, request, url_for
-from sqlalchemy import select
 
 from cms.api import representations
-from cms.api.blueprint import blueprint, documented_statuses
+from cms.api.blueprint import moved_permanently, public_read
 from cms.api.schemas import (
     LIST_FIELDS,
     NoArguments,
@@ -20,40 +19,41 @@ from cms.api.schemas import (
 from cms.extensions import db
 from cms.posts import publication, search
 from cms.posts.models import Post
-from cms.public import caching, paging, public_authors
+from cms.public import paging, public_authors, views
+from cms.public import tags as public_tags
 from cms.public.authors import AUTHORED_POSTS
-from cms.public.tags import TAGGED_POSTS
-from cms.rate_limits import API_READ, limited
+from cms.public.search_page import MAX_PAGES
 
 #: A tag's posts by one author: the tag's list (its index range) narrowed to the author.
 TAGGED_POSTS_BY_AUTHOR = paging.PostList(
     lambda moment: publication.published_with_tag(publication.TAG_ID, moment).where(
         Post.author_id == public_authors.AUTHOR_ID
     ),
-    position=TAGGED_POSTS.position,
+    position=public_tags.TAGGED_POSTS.position,
 )
 
 _EMPTY_PAGE = paging.PostPage([], None, None)
 
 
-@blueprint.route("/posts", methods=["GET"])
-@limited(API_READ)
-@caching.cached_page
-@blueprint.arguments(PostListArguments, location="query", as_kwargs=True)
-@blueprint.response(200, PostPageSchema)
-@documented_statuses(422)
+@public_read("/posts", PostListArguments, PostPageSchema, 301, as_kwargs=True)
 def post_list(**arguments):
     """Published posts, newest first.
 
     A page is named by the post above it, as on the site: pass the page's `next_cursor`
-    as `before` (or follow `next`). With `q`, the best matches first, paged by `page`.
+    as `before` (or follow `next`). With `q`, the best matches first, paged by `page`;
+    `tag` and `author` narrow a search as they narrow the list.
     """
     limit = arguments.get("limit") or current_app.config["POSTS_PER_PAGE"]
     fields = frozenset(arguments.get("fields") or LIST_FIELDS)
-    if "q" in arguments:
-        page = _search_page(arguments["q"], arguments.get("page", 1), limit)
+    narrowed, moved = _narrowed_to(arguments)
+    if moved:
+        return moved_permanently(**moved)
+    if narrowed is None:  # a tag or author readers cannot see: no post of theirs either
+        page = _EMPTY_PAGE
+    elif "q" in arguments:
+        page = _search_page(arguments["q"], arguments.get("page", 1), limit, **narrowed)
     else:
-        page = _list_page(arguments, limit)
+        page = _list_page(arguments.get("before"), limit, **narrowed)
     tags = publication.tags_of_posts([p.id for p in page.posts]) if "tags" in fields else {}
     return {
         "posts": [representations.listed_post(p, tags.get(p.id, []), fields) for p in page.posts],
@@ -63,34 +63,57 @@ def post_list(**arguments):
     }
 
 
-def _list_page(arguments: dict, limit: int) -> paging.PostPage:
-    posts, params = paging.EVERY_POST, {}
-    if "tag" in arguments:
-        tag = publication.find_published_tag(arguments["tag"])
-        if tag is None:
-            return _EMPTY_PAGE
-        posts, params = TAGGED_POSTS, {"tag_id": tag.id}
-    if "author" in arguments:
-        author = public_authors.find_public_author(arguments["author"])
-        if author is None:
-            return _EMPTY_PAGE
-        posts = TAGGED_POSTS_BY_AUTHOR if params else AUTHORED_POSTS
-        params["author_id"] = author.id
-    if "before" not in arguments:
-        return posts.newest(limit, **params)
+def _narrowed_to(arguments: dict) -> tuple[dict[str, int] | None, dict[str, str]]:
+    """The ids of the ``tag`` and ``author`` asked for, as ``tag_id`` and ``author_id``
+    (none without either), or None when readers can see no such tag or author; and the
+    new slugs of those asked for by an old one (renamed or merged since), by argument."""
+    narrowed, moved = {}, {}
+    for name, find, new_address_of in (
+        ("tag", publication.find_published_tag, public_tags.new_address_of),
+        ("author", public_authors.find_public_author, public_authors.new_address_of),
+    ):
+        if name not in arguments:
+            continue
+        found = find(arguments[name])
+        if found is not None:
+            narrowed[f"{name}_id"] = found.id
+        elif moved_to := new_address_of(arguments[name]):
+            moved[name] = moved_to
+        else:
+            return None, {}
+    return narrowed, moved
+
+
+def _list_page(before: str | None, limit: int, **narrowed: int) -> paging.PostPage:
+    if "tag_id" in narrowed:
+        posts = TAGGED_POSTS_BY_AUTHOR if "author_id" in narrowed else public_tags.TAGGED_POSTS
+    else:
+        posts = AUTHORED_POSTS if "author_id" in narrowed else paging.EVERY_POST
+    if before is None:
+        return posts.newest(limit, **narrowed)
     # A cursor with nothing before it, or after now, is an empty page (the site's 404).
-    cursor = paging.Cursor.parse(arguments["before"])
-    page = posts.before(cursor, limit, **params) if cursor is not None else None
+    cursor = paging.Cursor.parse(before)
+    page = posts.before(cursor, limit, **narrowed) if cursor is not None else None
     return page or _EMPTY_PAGE
 
 
-def _search_page(text: str, number: int, limit: int) -> paging.PostPage:
-    """The site's search (``cms.public.search_page``): ranked, so paged by number."""
+def _search_page(
+    text: str, number: int, limit: int, tag_id: int | None = None, author_id: int | None = None
+) -> paging.PostPage:
+    """The site's search (``cms.public.search_page``), among the tag's or the author's
+    posts when asked: ranked, so paged by number, up to the site's last page."""
     if not search.terms_of(text):
         return _EMPTY_PAGE
-    query = search.ranked(paging.listed(publication.published_posts()), text)
+    if tag_id is None:
+        posts = publication.published_posts()
+    else:
+        posts = publication.published_with_tag(tag_id)
+    if author_id is not None:
+        posts = posts.where(Post.author_id == author_id)
+    query = search.ranked(paging.listed(posts), text)
     rows = list(db.session.scalars(query.limit(limit + 1).offset((number - 1) * limit)))
-    older = {"page": str(number + 1)} if len(rows) > limit else None
+    more = len(rows) > limit and number < MAX_PAGES
+    older = {"page": str(number + 1)} if more else None
     newer = {"page": str(number - 1)} if number > 1 else None
     return paging.PostPage(rows[:limit], newer, older)
 
@@ -103,16 +126,12 @@ def _link(arguments: dict[str, str] | None) -> str | None:
     return url_for(request.endpoint, _external=True, **kept, **arguments)
 
 
-@blueprint.route("/posts/<slug>", methods=["GET"])
-@limited(API_READ)
-@caching.cached_page
-@blueprint.arguments(NoArguments, location="query")
-@blueprint.response(200, PostSchema)
-@documented_statuses(404, 422)
+@public_read("/posts/<slug>", NoArguments, PostSchema, 301, 404)
 def post_detail(_arguments, slug: str):
     """One published post, with its body in Markdown and as the site shows it."""
-    post = publication.find_published(slug)
+    post = publication.find_published(slug, with_markdown=True)
     if post is None:
+        if moved_to := views.new_address_of(slug):
+            return moved_permanently(slug=moved_to)
         abort(404, "No published post has this slug.")
-    markdown = db.session.scalar(select(Post.body).where(Post.id == post.id))
-    return representations.full_post(post, markdown, publication.tags_of(post.id))
+    return representations.full_post(post, publication.tags_of(post.id))

@@ -48,12 +48,12 @@ def listed_post(post, tags, fields: frozenset[str]) -> dict:
     return {name: make() for name, make in makers.items() if name in fields}
 
 
-def full_post(post, markdown: str, tags) -> dict:
-    """A ``publication.PublishedPost`` with its Markdown and tags."""
+def full_post(post, tags) -> dict:
+    """A ``publication.PublishedPost`` read with its Markdown (``body``), and its tags."""
     return {
         **listed_post(post, tags, frozenset(LIST_FIELDS)),
         "updated_at": post.updated_at,
-        "body_markdown": markdown,
+        "body_markdown": post.body,
         "body_html": str(rendered.body_html(post)),
         "cover_image_url": post.cover_image_url,
         "seo_title": post.seo_title,

@@ -78,7 +78,8 @@ class PostListArguments(Arguments):
         metadata={
             "description": "Full-text search, best match first, as the site's search: every "
             f"word must match, as the beginning of a word; up to {MAX_TERMS} words of "
-            f"{MAX_TERM_LENGTH} characters. Pages by `page`, not `before`."
+            f"{MAX_TERM_LENGTH} characters. With `tag` or `author`, among their posts. "
+            "Pages by `page`, not `before`."
         },
     )
     page = ma.fields.Integer(
@@ -94,9 +95,8 @@ class PostListArguments(Arguments):
     @ma.validates_schema
     def _one_way_to_page(self, data: dict, **kwargs) -> None:
         if "q" in data:
-            for name in ("before", "tag", "author"):
-                if name in data:
-                    raise ma.ValidationError("Not with q: search results page by `page`.", name)
+            if "before" in data:
+                raise ma.ValidationError("Not with q: search results page by `page`.", "before")
         elif "page" in data:
             raise ma.ValidationError("Only with q: lists page by `before`.", "page")
 

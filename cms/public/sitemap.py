@@ -152,7 +152,7 @@ def _post_urls(rows) -> Iterable[tuple[str, datetime | None]]:
 def _pages(moment: datetime) -> Iterable[tuple[str, datetime | None]]:
     """The home page, then each tag and author page readers can reach. Two statements."""
     tags = db.session.execute(
-        publication.tags_with_published_counts(moment).add_columns(func.max(post_changed_at()))
+        publication.tags_with_published_counts(moment, func.max(post_changed_at()).label("lastmod"))
     ).all()
     authors = db.session.execute(public_authors(moment)).all()
     newest = max((row[-1] for row in (*tags, *authors)), default=None)

@@ -53,9 +53,8 @@ def shared_preview(token: str):
 def post_detail(slug: str):
     post = publication.find_published(slug)
     if post is None:
-        moved = post_for_old_slug(slug)
-        if moved is not None and publication.is_published(moved):
-            return redirect(url_for("public.post_detail", slug=moved.slug), code=301)
+        if moved_to := new_address_of(slug):
+            return redirect(url_for("public.post_detail", slug=moved_to), code=301)
         abort(404)
     return render_template(
         "public/post.html",
@@ -63,3 +62,12 @@ def post_detail(slug: str):
         body=rendered.body_html(post),
         tags=publication.tags_of(post.id),
     )
+
+
+def new_address_of(old_slug: str) -> str | None:
+    """Where the post that was at ``old_slug`` is now, if readers may see it there (its
+    slug changed since): for its page and the API's."""
+    moved = post_for_old_slug(old_slug)
+    if moved is None or not publication.is_published(moved):
+        return None
+    return moved.slug

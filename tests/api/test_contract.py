@@ -25,6 +25,27 @@ def test_the_spec_is_valid_openapi_3_1_with_every_status_the_api_answers(client)
     assert list(problem) == [PROBLEM_JSON]
 
 
+def test_every_public_read_is_rate_limited_and_cached(app, client):
+    from cms.public.caching import is_cached_page
+    from cms.rate_limits import API_READ
+
+    spec = client.get("/api/v1/openapi.json").json
+    limited = app.extensions["cms_rate_limited_endpoints"]
+    public_reads = []
+    for rule in app.url_map.iter_rules():
+        path = rule.rule.replace("<", "{").replace(">", "}")
+        operation = spec["paths"].get(path, {}).get("get")
+        if not rule.endpoint.startswith("api_v1.") or operation is None:
+            continue
+        if "security" in operation:  # a token's reads are its own, not the shared cache's
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert rule.endpoint in limited and view.cms_rate_limit == API_READ, path
+        assert is_cached_page(view), path
+        public_reads.append(path)
+    assert sorted(public_reads) == sorted(OPERATIONS)
+
+
 def test_the_docs_page_loads_only_the_apps_own_files(client):
     page = client.get("/api/docs")
 

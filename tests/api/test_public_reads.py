@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cms.posts.models import PostStatus
-from tests.public.helpers import NOW
+from tests.public.helpers import NOW, statements_for
 
 PROBLEM = "application/problem+json"
 
@@ -207,7 +207,7 @@ def test_unknown_addresses_and_methods_are_problems_the_site_keeps_html(client):
 def test_a_server_error_is_a_problem_500(app, client, monkeypatch):
     from cms.posts import publication
 
-    def broken(slug):
+    def broken(slug, **options):
         raise RuntimeError("the database fell over")
 
     monkeypatch.setattr(publication, "find_published", broken)
@@ -231,3 +231,59 @@ def test_a_cursor_of_the_right_shape_naming_no_moment_is_an_empty_page(client, p
     publish("Only")
     response = client.get("/api/v1/posts?before=2026-02-30T00:00:00Z_1")
     assert response.status_code == 200 and response.json["posts"] == []
+
+
+def test_q_with_tag_and_author_searches_their_published_posts_only(client, publish, tag, users):
+    python, rust = tag("Python"), tag("Rust")
+    publish("Tomatoes in Python", hours_ago=1, tagged=[python])
+    publish("Tomatoes in Rust", hours_ago=2, tagged=[rust])
+    publish("Tomatoes, theirs", hours_ago=3, tagged=[python], author=users["other_author"])
+    publish("Tomatoes, untagged", hours_ago=4)
+    publish("Tomatoes, scheduled", hours_ago=-1, tagged=[python])
+    mine, theirs = users["author"].slug, users["other_author"].slug
+
+    by_tag = client.get("/api/v1/posts?q=tomato&tag=python")
+    by_author = client.get(f"/api/v1/posts?q=tomato&author={theirs}")
+    by_both = client.get(f"/api/v1/posts?q=tomato&tag=python&author={mine}")
+
+    assert sorted(titles(by_tag)) == ["Tomatoes in Python", "Tomatoes, theirs"]
+    assert titles(by_author) == ["Tomatoes, theirs"]
+    assert titles(by_both) == ["Tomatoes in Python"]
+    assert titles(client.get("/api/v1/posts?q=tomato&tag=no-such-tag")) == []
+    assert titles(client.get(f"/api/v1/posts?q=rust&tag=python&author={mine}")) == []
+
+
+def test_a_narrowed_search_pages_keep_the_tag_and_author(client, publish, tag):
+    python = tag("Python")
+    for number in range(3):
+        publish(f"Tomato {number}", hours_ago=number + 1, tagged=[python])
+    publish("Tomato, untagged")
+
+    first = client.get("/api/v1/posts?q=tomato&tag=python&limit=2")
+    second = client.get(first.json["next"])
+
+    assert "tag=python" in first.json["next"] and "page=2" in first.json["next"]
+    assert sorted(titles(first) + titles(second)) == ["Tomato 0", "Tomato 1", "Tomato 2"]
+    assert second.json["next"] is None
+
+
+def test_search_results_link_no_page_past_the_last_one_allowed(client, publish):
+    from cms.public.search_page import MAX_PAGES
+
+    for number in range(MAX_PAGES + 1):
+        publish(f"Tomato {number}", hours_ago=number + 1)
+
+    last = client.get(f"/api/v1/posts?q=tomato&limit=1&page={MAX_PAGES}")
+
+    assert last.status_code == 200 and len(titles(last)) == 1
+    assert last.json["next"] is None  # page 11 would be refused (422)
+    assert client.get(last.json["previous"]).status_code == 200
+
+
+def test_one_post_costs_two_statements_its_markdown_read_with_it(app, client, publish, tag):
+    post = publish("Hello", body="Some *words*", tagged=[tag("Python")])
+
+    statements = statements_for(app, client, f"/api/v1/posts/{post.slug}")
+
+    assert len(statements) == 2  # the post with its author and Markdown; its tags
+    assert client.get(f"/api/v1/posts/{post.slug}").json["body_markdown"] == "Some *words*"
