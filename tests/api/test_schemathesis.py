@@ -32,6 +32,12 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _app)
 def test_the_api_answers_as_its_spec_says(case):
     # The list's arguments depend on each other (``q`` pages by ``page``, the others by
     # ``before``), which OpenAPI cannot say: a valid-looking mix is refused with 422.
-    excluded = [positive_data_acceptance] if case.path == "/api/v1/posts" else []
+    # The editorial side's bodies have rules OpenAPI cannot say either (no NUL character,
+    # app-wide; a cover image's web address; tag names without commas): refused with 400/422.
+    excluded = (
+        [positive_data_acceptance]
+        if case.path == "/api/v1/posts" or case.path.startswith("/api/v1/editorial/")
+        else []
+    )
     with _app.app_context():
         case.call_and_validate(excluded_checks=excluded)
