@@ -14,7 +14,15 @@ def init_api(app: Flask) -> ProblemApi:
     """The spec's settings, the blueprints, and what every API answer shares. Before
     ``init_rate_limits``, which limits the views marked ``limited(API_READ)``."""
     # Their routes join the blueprint: the public reads, and the token's side (editorial_*).
-    from cms.api import auth, catalogue, docs, editorial_posts, editorial_steps, posts  # noqa: F401
+    from cms.api import (  # noqa: F401
+        auth,
+        catalogue,
+        docs,
+        editorial_posts,
+        editorial_steps,
+        editorial_tags,
+        posts,
+    )
     from cms.api.blueprint import blueprint
 
     app.config.update(

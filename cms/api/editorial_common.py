@@ -64,7 +64,7 @@ def answering_refusals() -> Iterator[None]:
     except service.PostTooLong as too_long:
         field_error("body", str(too_long))
     except TagProblem as tag_problem:
-        field_error("tags" if tag_problem.field == "name" else tag_problem.field, str(tag_problem))
+        field_error(tag_problem.field, str(tag_problem))
     except IntegrityError:
         # A unique address taken by another request between the check and the commit.
         refuse(409, "Another change took this address at the same moment; nothing was saved.")

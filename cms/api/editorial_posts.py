@@ -36,6 +36,7 @@ from cms.public.paging import Cursor
 from cms.tags import picking
 from cms.tags import service as tag_service
 from cms.tags.models import Tag
+from cms.tags.service import TagProblem
 
 #: The fields of a post the API writes as they come.
 _TEXT_FIELDS = (
@@ -204,6 +205,9 @@ def _tags(names: list[str] | None, user: User):
     if names is None:
         return None
     with answering_refusals():
-        cleaned = [tag_service.clean_name(name) for name in names]
-        picked = picking.read(",".join(picking.NEW + name for name in cleaned), user)
-        return picking.tags_for(picked, user)
+        try:
+            cleaned = [tag_service.clean_name(name) for name in names]
+            picked = picking.read(",".join(picking.NEW + name for name in cleaned), user)
+            return picking.tags_for(picked, user)
+        except TagProblem as problem:
+            field_error("tags", str(problem))
