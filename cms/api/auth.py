@@ -19,7 +19,7 @@ import functools
 from collections.abc import Callable
 from http import HTTPStatus
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from werkzeug.wrappers import Response
 
 from cms import acting
@@ -27,7 +27,9 @@ from cms.accounts.models import User
 from cms.api.blueprint import blueprint
 from cms.api.problems import problem
 from cms.extensions import csrf
+from cms.rate_limits import client_address
 from cms.tokens import service as tokens
+from cms.tokens.models import ApiToken
 
 #: Where every endpoint that needs a token lives.
 EDITORIAL_PREFIX = "/api/v1/editorial/"
@@ -65,7 +67,7 @@ def token_required(view: Callable) -> Callable:
                     invalid=False,
                 )
             )
-        token = tokens.authenticate_token(raw)
+        token = authenticated_token()
         if token is None:
             abort(
                 unauthorized(
@@ -75,10 +77,28 @@ def token_required(view: Callable) -> Callable:
                 )
             )
         g.acting = acting.Acting(acting.Door.API, request.remote_addr, token.user, token.name)
-        g.api_token_id = token.id
         return view(*args, **kwargs)
 
     return authenticated
+
+
+def authenticated_token() -> ApiToken | None:
+    """This request's working token, or None; checked once per request (the rate limit
+    asks first, before the view)."""
+    if "api_token" not in g:
+        g.api_token = tokens.authenticate_token(bearer_token())
+    return g.api_token
+
+
+def rate_limit_key() -> str:
+    """What the editorial side's rate limit counts by: the token, or for requests whose
+    token does not work, the client's address (so guessing tokens is limited too)."""
+    token = authenticated_token()
+    return f"token:{token.id}" if token is not None else f"address:{client_address()}"
+
+
+def per_token_limit() -> str:
+    return current_app.config["API_TOKEN_RATE_LIMIT"]
 
 
 def actor() -> User:
@@ -86,11 +106,6 @@ def actor() -> User:
     user = acting.user()
     assert user is not None, "a view without token_required"
     return user
-
-
-def token_id() -> int | None:
-    """The id of the token this request came with (for the per-token rate limit)."""
-    return g.get("api_token_id")
 
 
 def documented(*statuses: int) -> Callable:

@@ -33,6 +33,7 @@ from cms.posts import conflicts, policy, service
 from cms.posts.models import Post, PostState
 from cms.posts.policy import Action
 from cms.public.paging import Cursor
+from cms.rate_limits import API_EDITORIAL, limited
 from cms.tags import picking
 from cms.tags import service as tag_service
 from cms.tags.models import Tag
@@ -45,6 +46,7 @@ _TEXT_FIELDS = (
 
 
 @blueprint.route("/editorial/posts", methods=["GET"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(EditorialListArguments, location="query", as_kwargs=True)
 @blueprint.response(200, EditorialPageSchema)
@@ -91,6 +93,7 @@ def editorial_post_list(**arguments):
 
 
 @blueprint.route("/editorial/posts", methods=["POST"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(PostCreateSchema)
 @blueprint.response(201, EditorialPostSchema)
@@ -110,6 +113,7 @@ def editorial_post_create(fields):
 
 
 @blueprint.route("/editorial/posts/<int:post_id>", methods=["GET"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.response(200, EditorialPostSchema)
 @documented(404)
@@ -120,6 +124,7 @@ def editorial_post_detail(post_id: int):
 
 
 @blueprint.route("/editorial/posts/<int:post_id>", methods=["PATCH"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(PostUpdateSchema)
 @blueprint.response(200, EditorialPostSchema)
@@ -156,6 +161,7 @@ def editorial_post_update(fields, post_id: int):
 
 
 @blueprint.route("/editorial/posts/<int:post_id>", methods=["DELETE"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.response(204)
 @documented(403, 404)
@@ -169,6 +175,7 @@ def editorial_post_delete(post_id: int):
 
 
 @blueprint.route("/editorial/posts/<int:post_id>/restore", methods=["POST"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.response(200, EditorialPostSchema)
 @documented(403, 404)

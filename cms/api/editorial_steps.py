@@ -17,12 +17,14 @@ from cms.api.editorial_schemas import EditorialPostSchema, TransitionSchema
 from cms.extensions import db
 from cms.posts import policy, workflow
 from cms.posts.workflow import Transition
+from cms.rate_limits import API_EDITORIAL, limited
 
 #: The field a step's own input comes in, for its field error.
 _INPUT = {Transition.RETURN: "comment", Transition.SCHEDULE: "publish_at"}
 
 
 @blueprint.route("/editorial/posts/<int:post_id>/transitions", methods=["POST"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(TransitionSchema)
 @blueprint.response(200, EditorialPostSchema)

@@ -16,6 +16,7 @@ from cms.api.editorial_schemas import (
     TagUpdateSchema,
 )
 from cms.posts.policy import TagAction, require_tag
+from cms.rate_limits import API_EDITORIAL, limited
 from cms.tags import service
 from cms.tags.models import Tag
 
@@ -42,6 +43,7 @@ def _found(slug: str) -> Tag:
 
 
 @blueprint.route("/editorial/tags", methods=["POST"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(TagCreateSchema)
 @blueprint.response(201, EditorialTagFullSchema)
@@ -58,6 +60,7 @@ def editorial_tag_create(fields):
 
 
 @blueprint.route("/editorial/tags/<slug>", methods=["PATCH"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(TagUpdateSchema)
 @blueprint.response(200, EditorialTagFullSchema)
@@ -76,6 +79,7 @@ def editorial_tag_update(fields, slug: str):
 
 
 @blueprint.route("/editorial/tags/<slug>/merge", methods=["POST"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.arguments(TagMergeSchema)
 @blueprint.response(200, EditorialTagFullSchema)
@@ -94,6 +98,7 @@ def editorial_tag_merge(fields, slug: str):
 
 
 @blueprint.route("/editorial/tags/<slug>", methods=["DELETE"])
+@limited(API_EDITORIAL)
 @token_required
 @blueprint.response(204)
 @documented(403, 404)

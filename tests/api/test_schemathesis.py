@@ -18,7 +18,11 @@ from cms import create_app
 from tests.conftest import TEST_SETTINGS
 
 _app = create_app(
-    {"SQLALCHEMY_DATABASE_URI": "sqlite://", "API_READ_RATE_LIMIT": "100000 per minute"},
+    {
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "API_READ_RATE_LIMIT": "100000 per minute",
+        "API_TOKEN_RATE_LIMIT": "100000 per minute",
+    },
     environ=TEST_SETTINGS,
 )
 with _app.app_context():
