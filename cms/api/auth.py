@@ -36,6 +36,8 @@ EDITORIAL_PREFIX = "/api/v1/editorial/"
 #: The spec's name of the scheme.
 SCHEME = "personalToken"
 _BEARER = "bearer"
+#: Where a request keeps its checked token.
+_CHECKED = "cms.api_token"
 
 
 def bearer_token() -> str | None:
@@ -85,9 +87,11 @@ def token_required(view: Callable) -> Callable:
 def authenticated_token() -> ApiToken | None:
     """This request's working token, or None; checked once per request (the rate limit
     asks first, before the view)."""
-    if "api_token" not in g:
-        g.api_token = tokens.authenticate_token(bearer_token())
-    return g.api_token
+    # Kept in the request's environ, not ``g``: an app context may outlive one request
+    # (a test's, or a CLI's), and ``g`` would hand the next request this one's token.
+    if _CHECKED not in request.environ:
+        request.environ[_CHECKED] = tokens.authenticate_token(bearer_token())
+    return request.environ[_CHECKED]
 
 
 def rate_limit_key() -> str:

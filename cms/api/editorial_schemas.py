@@ -172,6 +172,12 @@ class TagUpdateSchema(Strict):
     slug = ma.fields.String(validate=validate.Length(max=tags.SLUG_MAX))
     description = ma.fields.String(validate=validate.Length(max=tags.DESCRIPTION_MAX))
 
+    @ma.validates_schema
+    def _something(self, data: dict, **kwargs) -> None:
+        # An empty (or missing) body is a mistake, not a change of nothing.
+        if not data:
+            raise ma.ValidationError("Send at least one of name, slug and description.")
+
 
 class TagMergeSchema(Strict):
     into = ma.fields.String(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 
 from cms import clock
 from cms.accounts.models import Role
@@ -280,3 +281,13 @@ def test_the_spec_names_the_token_and_every_status_of_the_editorial_side(client)
                 continue
             assert operation["security"] == [{"personalToken": []}], (method, path)
             assert {"400", "401", "422", "429"} <= set(operation["responses"]), (method, path)
+
+
+def test_a_token_is_checked_for_each_request_even_in_one_app_context(app, users):
+    """Found by schemathesis, which sends its requests inside one app context: the token
+    checked for one request was kept in ``g`` and opened the next request's door too."""
+    headers = bearer(users["editor"])
+    plain = FlaskClient(app)  # not CMSClient: the requests share the test's app context
+    assert plain.get(POSTS, headers=headers).status_code == 200
+    assert plain.get(POSTS, headers={"Authorization": "Bearer cms_wrong"}).status_code == 401
+    assert plain.get(POSTS).status_code == 401

@@ -57,3 +57,15 @@ def test_authors_may_create_tags_when_the_setting_says_so_but_never_manage(
     assert client.patch(f"{TAGS}/python", json={"name": "X"}, headers=author).status_code == 403
     assert client.delete(f"{TAGS}/python", headers=author).status_code == 403
     assert database_state() == before
+
+
+def test_an_empty_change_is_refused(client, users, tag):
+    """Found by schemathesis: a PATCH without a body was taken as a change of nothing."""
+    tag("Python")
+    editor = bearer(users["editor"])
+    before = database_state()
+    for sent in ({"json": {}}, {}):
+        response = client.patch(f"{TAGS}/python", headers=editor, **sent)
+        assert response.status_code == 422
+        assert response.mimetype == "application/problem+json"
+    assert database_state() == before
