@@ -291,3 +291,10 @@ def test_a_token_is_checked_for_each_request_even_in_one_app_context(app, users)
     assert plain.get(POSTS, headers=headers).status_code == 200
     assert plain.get(POSTS, headers={"Authorization": "Bearer cms_wrong"}).status_code == 401
     assert plain.get(POSTS).status_code == 401
+
+
+def test_the_dashboards_audit_log_shows_the_token(client, users):
+    client.post(POSTS, json={"title": "Seen"}, headers=bearer(users["author"], "nightly import"))
+    client.login(users["admin"].email)
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "nightly import" in page and ">api<" in page.replace(" ", "").replace("\n", "")
