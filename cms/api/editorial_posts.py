@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from cms import clock
 from cms.accounts.models import User
@@ -78,7 +79,11 @@ def editorial_post_list(**arguments):
         )
     limit = arguments.get("limit") or current_app.config["POSTS_PER_PAGE"]
     rows = list(
-        db.session.scalars(query.order_by(Post.updated_at.desc(), Post.id.desc()).limit(limit + 1))
+        db.session.scalars(
+            query.order_by(Post.updated_at.desc(), Post.id.desc())
+            .limit(limit + 1)
+            .options(selectinload(Post.tags))  # one query for the page's tags, not one a post
+        )
     )
     page, more = rows[:limit], len(rows) > limit
     next_cursor = str(Cursor(page[-1].updated_at, page[-1].id)) if more else None

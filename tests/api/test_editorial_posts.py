@@ -298,3 +298,13 @@ def test_the_dashboards_audit_log_shows_the_token(client, users):
     client.login(users["admin"].email)
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "nightly import" in page and ">api<" in page.replace(" ", "").replace("\n", "")
+
+
+def test_a_published_post_with_a_numeric_slug_is_still_the_public_sides(
+    client, users, post_factory
+):
+    """Posts are named by id only under /editorial/: /api/v1/posts/<digits> stays a slug."""
+    post = post_factory(users["author"], status=PostStatus.PUBLISHED, slug="2024", title="Year")
+    for headers in ({}, bearer(users["editor"])):
+        response = client.get("/api/v1/posts/2024", headers=headers)
+        assert response.status_code == 200 and response.json["id"] == post.id
