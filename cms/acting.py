@@ -22,6 +22,7 @@ class Door(enum.StrEnum):
     DASHBOARD = "admin"  # the admin and its account screens (login, reset, ...)
     SITE = "site"  # the public site, share links included
     CLI = "cli"  # ``flask cms ...``, acting as the system
+    API = "api"  # the JSON API, with a personal token (``cms.api.auth``)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Acting:
     door: Door
     ip: str | None = None
     user: User | None = None
+    #: The name of the API token the request came with (``Door.API`` only).
+    token_name: str | None = None
 
 
 _CLI = Acting(Door.CLI)

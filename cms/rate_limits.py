@@ -43,6 +43,8 @@ SIGN_IN = "sign_in"
 RESET = "reset"
 #: The public API's reads (cms.api): every request, per client address, whatever its method.
 API_READ = "api_read"
+#: The API's token requests (cms.api.auth): every request, per token.
+API_EDITORIAL = "api_editorial"
 
 #: Flask-Security's endpoints and their kind; those the app's settings switch on are limited.
 SECURITY_ENDPOINTS = {
@@ -152,7 +154,7 @@ def limited(kind: str) -> Callable:
     """Mark a view to be limited as ``kind`` (``SIGN_IN`` or ``RESET``). ``init_rate_limits``
     limits the marked views registered before it runs (it runs last in ``create_app``);
     for views registered later, call ``apply_limits`` afterwards."""
-    if kind not in _LIMITS and kind != API_READ:
+    if kind not in _LIMITS and kind not in (API_READ, API_EDITORIAL):
         raise ValueError(f"unknown kind of rate limit: {kind!r}")
 
     def mark(view: Callable) -> Callable:
@@ -232,10 +234,13 @@ def apply_limits(app: Flask) -> None:
         kind = SECURITY_ENDPOINTS.get(endpoint) or getattr(view, _MARK, None)
         if not kind or endpoint in done:
             continue
-        if kind == API_READ:
-            app.view_functions[endpoint] = limiter.limit(
-                _api_read_per_address, key_func=client_address
-            )(view)
+        if kind in (API_READ, API_EDITORIAL):
+            from cms.api import auth  # not at the top: it imports this module
+
+            limit, key = _api_read_per_address, client_address
+            if kind == API_EDITORIAL:
+                limit, key = auth.per_token_limit, auth.rate_limit_key
+            app.view_functions[endpoint] = limiter.limit(limit, key_func=key)(view)
             done.add(endpoint)
             continue
         per_account, per_address, deduct_when = _LIMITS[kind]
@@ -282,7 +287,7 @@ def too_many_attempts(error: TooManyRequests) -> ResponseReturnValue:
 
     wait = seconds_until_allowed()
     if problems.is_api_request():
-        detail = f"Too many requests from this address. Try again in {_in_words(wait)}."
+        detail = f"Too many requests from this client. Try again in {_in_words(wait)}."
         return problems.problem(429, detail, headers={"Retry-After": str(wait)})
     message = f"Too many attempts. Try again in {_in_words(wait)}."
     headers = {"Retry-After": str(wait)}

@@ -244,6 +244,11 @@ class BaseConfig:
         self.API_READ_RATE_LIMIT = _rate_limit(
             environ, "API_READ_RATE_LIMIT", "120 per minute; 3000 per hour"
         )
+        # Requests with a personal token (the editorial side), counted per token; those
+        # whose token does not work, per client address.
+        self.API_TOKEN_RATE_LIMIT = _rate_limit(
+            environ, "API_TOKEN_RATE_LIMIT", "300 per minute; 5000 per hour"
+        )
         self.API_CORS_ORIGINS = _names(environ, "API_CORS_ORIGINS", "")
         self.RATELIMIT_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = environ.get("RATELIMIT_KEY_PREFIX", "cms").strip()

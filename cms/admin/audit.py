@@ -32,10 +32,12 @@ class AuditLogView(AdminsOnly, KeysetPaging, CMSModelView):
     page_size = 50
     counted_noun = ("entry", "entries")
 
-    column_list = ("at", "actor_email", "action", "target_type", "target_label", "source", "ip")
+    column_list = (
+        "at", "actor_email", "action", "target_type", "target_label", "source", "token_name", "ip",
+    )  # fmt: skip
     column_details_list = (
         "at", "actor_email", "actor_id", "action", "target_type", "target_id", "target_label",
-        "changes", "source", "ip",
+        "changes", "source", "token_name", "ip",
     )  # fmt: skip
     column_export_list = column_details_list
     column_labels = {
@@ -44,6 +46,7 @@ class AuditLogView(AdminsOnly, KeysetPaging, CMSModelView):
         "target_type": "What",
         "target_label": "Which",
         "ip": "From",
+        "token_name": "Token",
     }
     # Only the time has an index to page along (ix_audit_log_at_id); any other order would
     # sort the whole log for each page. Finding entries is the filters' and the search's.

@@ -13,7 +13,16 @@ from cms.api.spec import ProblemApi
 def init_api(app: Flask) -> ProblemApi:
     """The spec's settings, the blueprints, and what every API answer shares. Before
     ``init_rate_limits``, which limits the views marked ``limited(API_READ)``."""
-    from cms.api import catalogue, docs, posts  # noqa: F401 - their routes join the blueprint
+    # Their routes join the blueprint: the public reads, and the token's side (editorial_*).
+    from cms.api import (  # noqa: F401
+        auth,
+        catalogue,
+        docs,
+        editorial_posts,
+        editorial_steps,
+        editorial_tags,
+        posts,
+    )
     from cms.api.blueprint import blueprint
 
     app.config.update(
@@ -24,6 +33,7 @@ def init_api(app: Flask) -> ProblemApi:
         OPENAPI_JSON_PATH="openapi.json",
     )
     api = ProblemApi(app)
+    auth.register(app, api)
     api.register_blueprint(blueprint)
     app.register_blueprint(docs.blueprint)
     http.register(app)

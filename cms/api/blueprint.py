@@ -1,5 +1,6 @@
-"""The API's one blueprint, ``/api/v1``, shared by the modules of its endpoints (``posts``,
-``catalogue``). Everything in it is public, read-only and the same for every caller."""
+"""The API's one blueprint, ``/api/v1``, shared by the modules of its endpoints: the public
+reads (``posts``, ``catalogue``), the same for every caller, and the editorial side under
+``/api/v1/editorial/`` (``editorial_*``), which needs a personal token (``auth``)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ blueprint = ApiBlueprint(
     "api_v1",
     __name__,
     url_prefix="/api/v1",
-    description="Published posts, their tags and authors: what readers see on the site.",
+    description="Published posts, their tags and authors: what readers see on the site; "
+    "and, with a personal token, the editorial side (/api/v1/editorial/).",
 )
 
 #: The spec's names for the responses other than 200 (``cms.api.spec``).

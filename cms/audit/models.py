@@ -31,7 +31,9 @@ class AuditEntry(db.Model):
     #: JSON: {field: [before, after]} for edits, or the details of the action.
     changes: Mapped[str] = mapped_column(Text, default="{}")
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    source: Mapped[str] = mapped_column(String(10), default="admin")  # admin, cli, site
+    source: Mapped[str] = mapped_column(String(10), default="admin")  # admin, cli, site, api
+    #: The API token it came with, by its name as it was then (``source`` "api" only).
+    token_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
     @property
     def changes_dict(self) -> dict:

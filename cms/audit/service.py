@@ -97,6 +97,7 @@ def record(
         changes=json.dumps({key: _plain(value) for key, value in (changes or {}).items()}),
         ip=context.ip,
         source=context.door.value,
+        token_name=context.token_name,
     )
     db.session.add(entry)
     return entry

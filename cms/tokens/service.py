@@ -131,8 +131,14 @@ def revoke(token: ApiToken, *, by: User | None) -> bool:
 
 
 def authenticate(raw: str | None) -> User | None:
-    """The user ``raw`` acts as, or None: unknown, revoked or expired tokens and
-    deactivated users get nothing.
+    """The user ``raw`` acts as, or None (see ``authenticate_token``)."""
+    token = authenticate_token(raw)
+    return token.user if token is not None else None
+
+
+def authenticate_token(raw: str | None) -> ApiToken | None:
+    """The token ``raw`` is, with its owner, or None: unknown, revoked or expired tokens
+    and deactivated users get nothing.
 
     The user and their roles are read from the database now, whatever the session held, so
     a deactivation or a role taken away counts from the next request on. Commits when it
@@ -152,7 +158,7 @@ def authenticate(raw: str | None) -> User | None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         _note_use(token, now)
-    return token.user
+    return token
 
 
 def _note_use(token: ApiToken, now) -> None:

@@ -16,7 +16,8 @@ def test_the_spec_is_valid_openapi_3_1_with_every_status_the_api_answers(client)
 
     validate(spec)
     assert spec["openapi"] == "3.1.0"
-    assert sorted(spec["paths"]) == sorted(OPERATIONS)
+    public = [path for path in spec["paths"] if not path.startswith("/api/v1/editorial/")]
+    assert sorted(public) == sorted(OPERATIONS)
     for path in OPERATIONS:
         responses = spec["paths"][path]["get"]["responses"]
         assert {"200", "304", "400", "422", "429", "default"} <= set(responses), path

@@ -18,7 +18,11 @@ from cms import create_app
 from tests.conftest import TEST_SETTINGS
 
 _app = create_app(
-    {"SQLALCHEMY_DATABASE_URI": "sqlite://", "API_READ_RATE_LIMIT": "100000 per minute"},
+    {
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "API_READ_RATE_LIMIT": "100000 per minute",
+        "API_TOKEN_RATE_LIMIT": "100000 per minute",
+    },
     environ=TEST_SETTINGS,
 )
 with _app.app_context():
@@ -32,6 +36,12 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _app)
 def test_the_api_answers_as_its_spec_says(case):
     # The list's arguments depend on each other (``q`` pages by ``page``, the others by
     # ``before``), which OpenAPI cannot say: a valid-looking mix is refused with 422.
-    excluded = [positive_data_acceptance] if case.path == "/api/v1/posts" else []
+    # The editorial side's bodies have rules OpenAPI cannot say either (no NUL character,
+    # app-wide; a cover image's web address; tag names without commas): refused with 400/422.
+    excluded = (
+        [positive_data_acceptance]
+        if case.path == "/api/v1/posts" or case.path.startswith("/api/v1/editorial/")
+        else []
+    )
     with _app.app_context():
         case.call_and_validate(excluded_checks=excluded)
