@@ -19,6 +19,7 @@ import functools
 from collections.abc import Callable
 from http import HTTPStatus
 
+import marshmallow as ma
 from flask import Flask, abort, current_app, g, request
 from werkzeug.wrappers import Response
 
@@ -27,7 +28,7 @@ from cms.accounts.models import User
 from cms.api.blueprint import blueprint
 from cms.api.problems import problem
 from cms.extensions import csrf
-from cms.rate_limits import client_address
+from cms.rate_limits import API_EDITORIAL, client_address, limited
 from cms.tokens import service as tokens
 from cms.tokens.models import ApiToken
 
@@ -122,6 +123,33 @@ def documented(*statuses: int) -> Callable:
         return blueprint.doc(security=[{SCHEME: []}])(view)
 
     return document
+
+
+def editorial_operation(
+    method: str,
+    rule: str,
+    answer: tuple[int, type[ma.Schema] | None],
+    *statuses: int,
+    arguments: type[ma.Schema] | None = None,
+    in_query: bool = False,
+) -> Callable:
+    """Route ``method rule`` to the view as a token operation: limited per token
+    (``API_EDITORIAL``), acting as the token's owner (401 without a working one), its JSON
+    body (or, ``in_query``, its query, as keyword arguments) parsed with ``arguments``, its
+    answer ``(status, schema)``, and ``statuses`` besides those every token operation may
+    answer, in the spec. One decorator, so that no token operation goes without the limit
+    or the token check."""
+
+    def route(view: Callable) -> Callable:
+        view = documented(*statuses)(view)
+        view = blueprint.response(*answer)(view)
+        if arguments is not None:
+            location = "query" if in_query else "json"
+            view = blueprint.arguments(arguments, location=location, as_kwargs=in_query)(view)
+        view = limited(API_EDITORIAL)(token_required(view))
+        return blueprint.route(rule, methods=[method])(view)
+
+    return route
 
 
 def _private(response: Response) -> Response:

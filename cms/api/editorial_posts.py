@@ -11,8 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from cms import clock
 from cms.accounts.models import User
-from cms.api.auth import actor, documented, token_required
-from cms.api.blueprint import blueprint
+from cms.api.auth import actor, editorial_operation
 from cms.api.editorial_common import (
     answering_refusals,
     editorial_post,
@@ -34,7 +33,6 @@ from cms.posts import conflicts, policy, service
 from cms.posts.models import Post, PostState
 from cms.posts.policy import Action
 from cms.public.paging import Cursor
-from cms.rate_limits import API_EDITORIAL, limited
 from cms.tags import picking
 from cms.tags import service as tag_service
 from cms.tags.models import Tag
@@ -46,12 +44,13 @@ _TEXT_FIELDS = (
 )  # fmt: skip
 
 
-@blueprint.route("/editorial/posts", methods=["GET"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(EditorialListArguments, location="query", as_kwargs=True)
-@blueprint.response(200, EditorialPageSchema)
-@documented()
+@editorial_operation(
+    "GET",
+    "/editorial/posts",
+    (200, EditorialPageSchema),
+    arguments=EditorialListArguments,
+    in_query=True,
+)
 def editorial_post_list(**arguments):
     """The posts the token's owner may see, in every state, newest change first.
 
@@ -97,12 +96,9 @@ def editorial_post_list(**arguments):
     }
 
 
-@blueprint.route("/editorial/posts", methods=["POST"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(PostCreateSchema)
-@blueprint.response(201, EditorialPostSchema)
-@documented(403)
+@editorial_operation(
+    "POST", "/editorial/posts", (201, EditorialPostSchema), 403, arguments=PostCreateSchema
+)
 def editorial_post_create(fields):
     """A new draft, by the token's owner (editors may name another author)."""
     user = actor()
@@ -117,23 +113,22 @@ def editorial_post_create(fields):
     return editorial_post(post, user), 201, {"Location": location}
 
 
-@blueprint.route("/editorial/posts/<int:post_id>", methods=["GET"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.response(200, EditorialPostSchema)
-@documented(404)
+@editorial_operation("GET", "/editorial/posts/<int:post_id>", (200, EditorialPostSchema), 404)
 def editorial_post_detail(post_id: int):
     """One post as its editors see it, with its `version` (send it back to change it)."""
     user = actor()
     return editorial_post(visible_post(post_id, user), user)
 
 
-@blueprint.route("/editorial/posts/<int:post_id>", methods=["PATCH"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(PostUpdateSchema)
-@blueprint.response(200, EditorialPostSchema)
-@documented(403, 404, 409)
+@editorial_operation(
+    "PATCH",
+    "/editorial/posts/<int:post_id>",
+    (200, EditorialPostSchema),
+    403,
+    404,
+    409,
+    arguments=PostUpdateSchema,
+)
 def editorial_post_update(fields, post_id: int):
     """Change some of a post's fields. `version` is the one you read: if someone changed
     the post since, nothing is saved (409); read it again."""
@@ -165,11 +160,7 @@ def editorial_post_update(fields, post_id: int):
     return editorial_post(post, user)
 
 
-@blueprint.route("/editorial/posts/<int:post_id>", methods=["DELETE"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.response(204)
-@documented(403, 404)
+@editorial_operation("DELETE", "/editorial/posts/<int:post_id>", (204, None), 403, 404)
 def editorial_post_delete(post_id: int):
     """Move a post to the trash, where it can be restored."""
     user = actor()
@@ -179,11 +170,9 @@ def editorial_post_delete(post_id: int):
     return "", 204
 
 
-@blueprint.route("/editorial/posts/<int:post_id>/restore", methods=["POST"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.response(200, EditorialPostSchema)
-@documented(403, 404)
+@editorial_operation(
+    "POST", "/editorial/posts/<int:post_id>/restore", (200, EditorialPostSchema), 403, 404
+)
 def editorial_post_restore(post_id: int):
     """Take a post out of the trash, in the state it had."""
     user = actor()

@@ -10,25 +10,26 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from cms.api.auth import actor, documented, token_required
-from cms.api.blueprint import blueprint
+from cms.api.auth import actor, editorial_operation
 from cms.api.editorial_common import editorial_post, field_error, refuse, visible_post
 from cms.api.editorial_schemas import EditorialPostSchema, TransitionSchema
 from cms.extensions import db
 from cms.posts import policy, workflow
 from cms.posts.workflow import Transition
-from cms.rate_limits import API_EDITORIAL, limited
 
 #: The field a step's own input comes in, for its field error.
 _INPUT = {Transition.RETURN: "comment", Transition.SCHEDULE: "publish_at"}
 
 
-@blueprint.route("/editorial/posts/<int:post_id>/transitions", methods=["POST"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(TransitionSchema)
-@blueprint.response(200, EditorialPostSchema)
-@documented(403, 404, 409)
+@editorial_operation(
+    "POST",
+    "/editorial/posts/<int:post_id>/transitions",
+    (200, EditorialPostSchema),
+    403,
+    404,
+    409,
+    arguments=TransitionSchema,
+)
 def editorial_post_transition(step, post_id: int):
     """Move a post through the workflow: `submit`, `withdraw`, `return` (with a
     `comment`), `publish`, `schedule` (with `publish_at`) or `unpublish`. `version` is the

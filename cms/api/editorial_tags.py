@@ -6,8 +6,7 @@ does. A tag is named by its current address (slug); a refused name or address an
 from __future__ import annotations
 
 from cms.accounts.models import User
-from cms.api.auth import actor, documented, token_required
-from cms.api.blueprint import blueprint
+from cms.api.auth import actor, editorial_operation
 from cms.api.editorial_common import answering_refusals, field_error, refuse, saving
 from cms.api.editorial_schemas import (
     EditorialTagFullSchema,
@@ -16,7 +15,6 @@ from cms.api.editorial_schemas import (
     TagUpdateSchema,
 )
 from cms.posts.policy import TagAction, require_tag
-from cms.rate_limits import API_EDITORIAL, limited
 from cms.tags import service
 from cms.tags.models import Tag
 
@@ -42,12 +40,9 @@ def _found(slug: str) -> Tag:
     return tag
 
 
-@blueprint.route("/editorial/tags", methods=["POST"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(TagCreateSchema)
-@blueprint.response(201, EditorialTagFullSchema)
-@documented(403)
+@editorial_operation(
+    "POST", "/editorial/tags", (201, EditorialTagFullSchema), 403, arguments=TagCreateSchema
+)
 def editorial_tag_create(fields):
     """A new tag; its address is made from the name unless `slug` is given."""
     user = actor()
@@ -59,12 +54,14 @@ def editorial_tag_create(fields):
     return _shown(tag), 201
 
 
-@blueprint.route("/editorial/tags/<slug>", methods=["PATCH"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(TagUpdateSchema)
-@blueprint.response(200, EditorialTagFullSchema)
-@documented(403, 404)
+@editorial_operation(
+    "PATCH",
+    "/editorial/tags/<slug>",
+    (200, EditorialTagFullSchema),
+    403,
+    404,
+    arguments=TagUpdateSchema,
+)
 def editorial_tag_update(fields, slug: str):
     """Rename a tag, change its address (the old one keeps leading to it) or description."""
     user = actor()
@@ -78,12 +75,14 @@ def editorial_tag_update(fields, slug: str):
     return _shown(tag)
 
 
-@blueprint.route("/editorial/tags/<slug>/merge", methods=["POST"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.arguments(TagMergeSchema)
-@blueprint.response(200, EditorialTagFullSchema)
-@documented(403, 404)
+@editorial_operation(
+    "POST",
+    "/editorial/tags/<slug>/merge",
+    (200, EditorialTagFullSchema),
+    403,
+    404,
+    arguments=TagMergeSchema,
+)
 def editorial_tag_merge(fields, slug: str):
     """Fold this tag into the tag `into`: its posts get that tag, its addresses lead there."""
     user = actor()
@@ -97,11 +96,7 @@ def editorial_tag_merge(fields, slug: str):
     return _shown(kept)
 
 
-@blueprint.route("/editorial/tags/<slug>", methods=["DELETE"])
-@limited(API_EDITORIAL)
-@token_required
-@blueprint.response(204)
-@documented(403, 404)
+@editorial_operation("DELETE", "/editorial/tags/<slug>", (204, None), 403, 404)
 def editorial_tag_delete(slug: str):
     """Delete a tag: its posts lose it."""
     user = actor()
