@@ -196,7 +196,7 @@ def _author(author_id: int | None, user: User) -> User:
     chosen = db.session.scalars(policy.assignable_authors(user).where(User.id == author_id)).first()
     if chosen is not None:
         return chosen
-    if not policy.can(user, Action.PUBLISH):
+    if not policy.may_name_another_author(user):
         refuse(403, "You may not write a post in another's name.")
     field_error("author_id", "No active member of staff has this id.")
 

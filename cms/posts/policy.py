@@ -109,9 +109,14 @@ def admin_scope(user: Someone) -> ColumnElement[bool]:
     return false()
 
 
+def may_name_another_author(user: Someone) -> bool:
+    """Whether ``user`` may write a post in someone else's name (choose its author)."""
+    return bool(role_names(user) & ALL_POSTS_ROLES)
+
+
 def assignable_authors(user: Someone):
     """The users ``user`` may name as a post's author."""
-    if not role_names(user) & ALL_POSTS_ROLES:
+    if not may_name_another_author(user):
         return select(User).where(User.id == getattr(user, "id", None))
     return (
         select(User)
